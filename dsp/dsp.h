@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * dsp/: pure sample processing, one pipeline per channel. No sockets, no
+ * threads, no globals. A pipeline is used by one thread at a time.
+ *
+ * Per chunk (usually 160 samples = 20 ms), a media worker calls:
+ *   dsp_chan_from_card(): card audio (G.711, span law) -> echo cancelled,
+ *                         DTMF detected -> linear audio toward the network;
+ *   dsp_chan_to_card():   network linear audio (or queued in-band DTMF)
+ *                         -> G.711 toward the card; also the echo reference.
+ */
+#ifndef SIPGW_DSP_DSP_H
+#define SIPGW_DSP_DSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Law values equal config's enum cfg_law and virt-span.md's law byte. */
+enum dsp_law { DSP_LAW_ULAW = 0, DSP_LAW_ALAW = 1 };
+
+void dsp_g711_decode(enum dsp_law law, const uint8_t *in, int16_t *out, size_t n);
+void dsp_g711_encode(enum dsp_law law, const int16_t *in, uint8_t *out, size_t n);
+/* Idle pattern byte: 0xFF (mu-law), 0xD5 (A-law). */
+uint8_t dsp_g711_idle(enum dsp_law law);
+
+struct dsp_chan;
+
+struct dsp_chan_params {
+	enum dsp_law law;	/* the card's law */
+	int chunk;		/* samples per call, 160 */
+	int echo_cancel;	/* 1 = speexdsp canceller + residual suppressor */
+	int echo_tail_ms;	/* 128 */
+	int dtmf_detect;	/* 1 = detect in-band digits from the card */
+};
+
+struct dsp_events {
+	/* A digit detected on the card side: start (duration 0), then end
+	 * with its duration. Each digit is reported start/end exactly once. */
+	void (*digit)(void *arg, char digit, int end, int duration_ms);
+};
+
+int dsp_chan_new(const struct dsp_chan_params *p, const struct dsp_events *ev, void *arg,
+		 struct dsp_chan **out);
+void dsp_chan_free(struct dsp_chan *d);
+
+/* Card -> network. in: n G.711 bytes; out: n linear samples. While a digit
+ * is being detected the outgoing audio is muted, so the far end hears it
+ * once (as an RFC 4733 event) and not twice. */
+void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n);
+/* Network -> card. in: n linear samples, or NULL for silence; out: n G.711
+ * bytes. Queued digits replace the audio while they play. */
+void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_t n);
+/* Queue an in-band digit toward the card (tone duration_ms, then >= 50 ms
+ * of silence). 0, EINVAL (not a DTMF digit) or ENOSPC. */
+int dsp_chan_send_digit(struct dsp_chan *d, char digit, int duration_ms);
+void dsp_chan_set_echo_cancel(struct dsp_chan *d, int on);
+
+struct dsp_chan_stats {
+	int echo_cancel;
+	double erl_db, erle_db;	/* running estimates over the last second */
+	uint64_t digits_rx, digits_tx;
+};
+void dsp_chan_stats(const struct dsp_chan *d, struct dsp_chan_stats *st);
+
+/* ---- jitter buffer: RTP audio frames in, one frame per chunk out ---- */
+
+struct dsp_jb;
+
+/* frame: bytes (samples) per frame, 160; depth_ms: target delay, 40-60. */
+int dsp_jb_new(int frame, int depth_ms, struct dsp_jb **out);
+void dsp_jb_free(struct dsp_jb *jb);
+/* Put one payload (G.711 bytes) with its RTP seq and timestamp. */
+void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *payload, size_t n);
+/* Get the next frame: 1 = a real frame, 0 = nothing (out untouched:
+ * conceal or play silence). */
+int dsp_jb_get(struct dsp_jb *jb, uint8_t *out);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sip/: SIP over UDP with libosip2 transactions, driven by the caller's
+ * loop (no thread of its own). Knows nothing of spans.
+ *
+ * One struct sip_ua per daemon; one struct sip_call per INVITE dialog.
+ * Lifetime of a sip_call: after `failed` or `terminated` returns, or after
+ * gw/ calls sip_call_hangup() or a final sip_call_respond() >= 300, the
+ * call belongs to sip/ (which finishes the transactions and frees it) and
+ * gw/ must drop its pointer: no more events for it.
+ */
+#ifndef SIPGW_SIP_SIP_H
+#define SIPGW_SIP_SIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "lib/loop.h"
+#include "sip/sdp.h"
+
+struct sip_ua;
+struct sip_call;
+
+struct sip_invite_info {
+	const char *request_uri;	/* "sip:+4930123@gw;user=phone" */
+	const char *ruri_user;		/* "+4930123" */
+	const char *from_uri;
+	const char *from_user;		/* calling number as sent */
+	const char *from_display;	/* may be NULL */
+	const char *to_uri;
+	const char *call_id;
+	char src_addr[64];		/* where the request came from (IP literal) */
+	uint16_t src_port;
+	int has_sdp;
+	struct sdp_media offer;
+};
+
+struct sip_events {
+	/* A new INVITE (100 Trying already sent). gw/ answers with
+	 * sip_call_respond(). */
+	void (*incoming)(void *arg, struct sip_call *c, const struct sip_invite_info *inv);
+	/* Outgoing: a provisional response (180, 183...), with SDP or NULL. */
+	void (*progress)(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp);
+	/* Outgoing: 2xx (ACK already sent), with the SDP answer or NULL. */
+	void (*answered)(void *arg, struct sip_call *c, const struct sdp_media *sdp);
+	/* Outgoing: failed with a final response >= 300, 408 on timeout, 503 on
+	 * transport error. q850: cause from a Reason header, or -1. */
+	void (*failed)(void *arg, struct sip_call *c, int code, int q850);
+	/* Incoming: the ACK for our 2xx arrived. */
+	void (*confirmed)(void *arg, struct sip_call *c);
+	/* BYE (or CANCEL before answer: by_cancel = 1) received and answered.
+	 * q850: cause from a Reason header, or -1. */
+	void (*terminated)(void *arg, struct sip_call *c, int q850, int by_cancel);
+	/* OPTIONS outside a dialog: return the status code to answer (200, 503). */
+	int (*options)(void *arg, const char *src_addr);
+};
+
+struct sip_ua_params {
+	const char *address;		/* listen address, IP literal */
+	uint16_t port;
+	const char *user_agent;		/* User-Agent / Server header */
+};
+
+int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
+	       const struct sip_events *ev, void *arg, struct sip_ua **out);
+int sip_ua_start(struct sip_ua *ua);	/* bind and register with the loop */
+void sip_ua_free(struct sip_ua *ua);	/* drops every call without signalling */
+
+struct sip_ua_stats {
+	uint64_t rx_msgs, tx_msgs, rx_bad;	/* rx_bad: unparsable or invalid */
+	size_t calls;
+};
+void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
+
+/*
+ * Outgoing INVITE to request_uri, sent to dest_host:dest_port (an IP
+ * literal). from_uri may carry a display name ("\"Name\" <sip:...>").
+ */
+int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
+		    const char *to_uri, const char *dest_host, uint16_t dest_port,
+		    const struct sdp_media *offer, void *user, struct sip_call **out);
+/*
+ * Incoming: respond. 1xx (180, 183 with sdp), 2xx (with the SDP answer),
+ * or >= 300 (ends the call). q850 >= 0 adds `Reason: Q.850;cause=N`.
+ */
+int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850);
+/* End the call: BYE when established (either side), CANCEL for an
+ * unanswered outgoing call, 487 for an unanswered incoming one. Always
+ * with `Reason: Q.850;cause=N`. */
+int sip_call_hangup(struct sip_call *c, int q850);
+void sip_call_set_user(struct sip_call *c, void *user);
+void *sip_call_user(const struct sip_call *c);
+const char *sip_call_id(const struct sip_call *c);
+
+#endif

@@ -1,0 +1,1 @@
+# test tools (pstnsim...)

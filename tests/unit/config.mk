@@ -1,0 +1,1 @@
+# unit tests of config/ (programs: check_PROGRAMS += ..., and TESTS += ...)

@@ -1,0 +1,1 @@
+# unit tests of dsp/ (programs: check_PROGRAMS += ..., and TESTS += ...)

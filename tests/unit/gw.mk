@@ -1,0 +1,1 @@
+# unit tests of gw/ (programs: check_PROGRAMS += ..., and TESTS += ...)

@@ -1,0 +1,4 @@
+# unit tests of lib/
+check_PROGRAMS += tests/unit/test_loop
+tests_unit_test_loop_SOURCES = tests/unit/test_loop.c tests/unit/tap.h
+tests_unit_test_loop_LDADD = lib/libsglib.a

@@ -1,0 +1,1 @@
+# unit tests of sip/ (programs: check_PROGRAMS += ..., and TESTS += ...)

@@ -1,0 +1,1 @@
+# unit tests of tdm/ (programs: check_PROGRAMS += ..., and TESTS += ...)
