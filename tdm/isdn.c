@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Q.931 through libpri on a span's D-channel.
+ *
+ * One struct pri per span for the life of the process (libpri has no
+ * destructor): made with pri_new_cb() whose callbacks use whatever
+ * descriptor the backend has connected now (s->dfd). The backend reads a
+ * frame itself and hands it to isdn_input(); libpri's read callback returns
+ * that frame, so libpri never sees a read error or EOF.
+ *
+ * Driven from the control loop: a frame -> pri_check_event(); libpri's
+ * timers -> pri_schedule_next() -> one loop timer -> pri_schedule_run().
+ *
+ * Who owns libpri's call: a tdm_call holds c->q until we call pri_hangup()
+ * or pri_destroycall() on it; from then on libpri finishes the clearing
+ * alone (events for a q931_call we no longer know: HANGUP/HANGUP_REQ get
+ * pri_hangup() again so RELEASE COMPLETE goes out, the rest is ignored).
+ */
+#include "tdm/span_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+/* The B-channel number in libpri's channel encoding (bits 0-7). */
+#define CHAN_OF(x) ((x) & 0xFF)
+
+/* Retired links of freed spans: libpri cannot free them, so they are kept
+ * reachable here (with their callbacks disconnected) for the process's
+ * life rather than leaked. */
+static struct pri **retired;
+static size_t nretired;
+
+static void pri_rearm(struct tdm_span *s);
+
+/* ---- libpri's global message/error hooks -> lib/log ---- */
+
+static void pri_log(struct pri *pri, const char *msg, int level)
+{
+	struct tdm_span *s = pri ? pri_get_userdata(pri) : NULL;
+	char tmp[512];
+	char *buf = s ? s->msgbuf : tmp;
+	size_t cap = s ? sizeof(s->msgbuf) : sizeof(tmp);
+	size_t *len = s ? &s->msglen : &(size_t){ 0 };
+	const char *name = s ? s->name : "libpri";
+
+	/* libpri emits lines in fragments: collect up to each newline. */
+	for (const char *p = msg; *p; p++) {
+		if (*p != '\n' && *len < cap - 1) {
+			buf[(*len)++] = *p;
+			continue;
+		}
+		if (*p != '\n')
+			continue; /* overlong: truncate */
+		buf[*len] = 0;
+		if (*len)
+			log_msg(LOG_ISDN, level, "%s: libpri: %s", name, buf);
+		*len = 0;
+	}
+	if (!s && *len) {
+		buf[*len] = 0;
+		log_msg(LOG_ISDN, level, "libpri: %s", buf);
+	}
+}
+
+static void pri_msg_hook(struct pri *pri, char *msg)
+{
+	pri_log(pri, msg, LOG_LVL_DEBUG);
+}
+
+static void pri_err_hook(struct pri *pri, char *msg)
+{
+	pri_log(pri, msg, LOG_LVL_WARN);
+}
+
+/* ---- I/O callbacks ---- */
+
+static int io_read(struct pri *pri, void *buf, int buflen)
+{
+	struct tdm_span *s = pri_get_userdata(pri);
+	int n;
+
+	if (!s || s->rxlen <= 0)
+		return 0;
+	n = s->rxlen < buflen ? s->rxlen : buflen;
+	memcpy(buf, s->rx, (size_t)n);
+	s->rxlen = 0;
+	return n;
+}
+
+static int io_write(struct pri *pri, void *buf, int buflen)
+{
+	struct tdm_span *s = pri_get_userdata(pri);
+	ssize_t n;
+
+	if (!s || s->dfd < 0)
+		return buflen; /* no line: the frame is lost, as on a dead wire */
+	n = write(s->dfd, buf, (size_t)buflen);
+	if (n < 0) {
+		/* A dead descriptor is noticed by the backend's read side. */
+		log_debug(LOG_ISDN, "%s: D-channel write: %s", s->name, strerror(errno));
+		return buflen;
+	}
+	return (int)n;
+}
+
+/* ---- mapping ---- */
+
+static int switch_to_pri(enum cfg_switchtype sw)
+{
+	switch (sw) {
+	case CFG_SWITCH_EUROISDN_E1: return PRI_SWITCH_EUROISDN_E1;
+	case CFG_SWITCH_EUROISDN_T1: return PRI_SWITCH_EUROISDN_T1;
+	case CFG_SWITCH_NI2: return PRI_SWITCH_NI2;
+	case CFG_SWITCH_DMS100: return PRI_SWITCH_DMS100;
+	case CFG_SWITCH_LUCENT5E: return PRI_SWITCH_LUCENT5E;
+	case CFG_SWITCH_ATT4ESS: return PRI_SWITCH_ATT4ESS;
+	case CFG_SWITCH_QSIG: return PRI_SWITCH_QSIG;
+	case CFG_SWITCH_NI1: return PRI_SWITCH_NI1;
+	}
+	return PRI_SWITCH_EUROISDN_E1;
+}
+
+/* Q.931 numbering plan octet: type of number in bits 7-5, plan in 4-1. */
+static int plan_of(const struct tdm_number *n)
+{
+	return ((int)n->ton & 7) << 4 | (n->npi & 15);
+}
+
+static int pres_of(const struct tdm_number *n)
+{
+	static const int p[] = { PRI_PRES_ALLOWED, PRI_PRES_RESTRICTED, PRI_PRES_UNAVAILABLE };
+
+	return ((unsigned)n->pres < 3 ? p[n->pres] : PRI_PRES_ALLOWED) | (n->screening & 3);
+}
+
+static void number_from_pri(struct tdm_number *n, const char *digits, int plan, int pres)
+{
+	memset(n, 0, sizeof(*n));
+	snprintf(n->digits, sizeof(n->digits), "%.*s", TDM_DIGITS_MAX, digits);
+	n->ton = (enum tdm_ton)((plan >> 4) & 7);
+	if (n->ton == 5 || n->ton == 7)
+		n->ton = TDM_TON_UNKNOWN; /* reserved values */
+	n->npi = plan & 15;
+	switch (pres & PRI_PRES_RESTRICTION) {
+	case PRI_PRES_ALLOWED: n->pres = TDM_PRES_ALLOWED; break;
+	case PRI_PRES_RESTRICTED: n->pres = TDM_PRES_RESTRICTED; break;
+	default: n->pres = TDM_PRES_UNAVAILABLE; break;
+	}
+	n->screening = pres & PRI_PRES_NUMBER_TYPE;
+}
+
+static enum tdm_bearer bearer_from_pri(int ctype)
+{
+	switch (ctype) {
+	case PRI_TRANS_CAP_SPEECH: return TDM_BEARER_SPEECH;
+	case PRI_TRANS_CAP_3_1K_AUDIO:
+	case PRI_TRANS_CAP_7K_AUDIO: return TDM_BEARER_3K1_AUDIO;
+	default: return TDM_BEARER_DIGITAL;
+	}
+}
+
+static const char *bearer_name(enum tdm_bearer b)
+{
+	return b == TDM_BEARER_SPEECH ? "speech" : b == TDM_BEARER_3K1_AUDIO ? "3.1kHz audio" : "digital";
+}
+
+/* ---- setup ---- */
+
+static void pri_timer_cb(void *arg)
+{
+	pri_rearm(arg);
+}
+
+int isdn_new(struct tdm_span *s)
+{
+	static int hooks_set;
+	const struct { int timer, ms; } timers[] = {
+		{ PRI_TIMER_T303, s->cfg.t303 }, { PRI_TIMER_T305, s->cfg.t305 },
+		{ PRI_TIMER_T308, s->cfg.t308 }, { PRI_TIMER_T309, s->cfg.t309 },
+		{ PRI_TIMER_T310, s->cfg.t310 }, { PRI_TIMER_T313, s->cfg.t313 },
+	};
+	int node = s->cfg.signalling == CFG_SIG_PRI_NET ? PRI_NETWORK : PRI_CPE;
+	int err;
+
+	if (!hooks_set) {
+		/* Global in libpri: every link logs through these. */
+		pri_set_message(pri_msg_hook);
+		pri_set_error(pri_err_hook);
+		hooks_set = 1;
+	}
+	err = loop_timer_new(s->loop, pri_timer_cb, s, &s->pri_timer);
+	if (err)
+		return err;
+	s->pri = pri_new_cb(-1, node, switch_to_pri(s->cfg.switchtype), io_read, io_write, s);
+	if (!s->pri) {
+		loop_timer_free(s->pri_timer);
+		s->pri_timer = NULL;
+		return ENOMEM;
+	}
+	/* Report CONNECT ACKNOWLEDGE to us (connect_ack); in exchange we send
+	 * our own CONNECT ACKNOWLEDGE on PRI_EVENT_ANSWER. */
+	pri_connect_ack_enable(s->pri, 1);
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		pri_set_debug(s->pri, PRI_DEBUG_Q931_DUMP | PRI_DEBUG_Q921_STATE |
+			      PRI_DEBUG_Q931_ANOMALY);
+	else
+		pri_set_debug(s->pri, 0);
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		if (timers[i].ms && pri_set_timer(s->pri, timers[i].timer, timers[i].ms))
+			log_warn(LOG_ISDN, "%s: libpri refused timer %d = %d ms", s->name,
+				 timers[i].timer, timers[i].ms);
+	/* libpri started layer 2 in pri_new_cb (SABME queued): run its timers. */
+	pri_rearm(s);
+	return 0;
+}
+
+void isdn_free(struct tdm_span *s)
+{
+	struct pri **r;
+
+	loop_timer_free(s->pri_timer);
+	s->pri_timer = NULL;
+	if (!s->pri)
+		return;
+	/* Calls are dropped without signalling; libpri's copies die with it. */
+	for (struct tdm_call *c = s->calls; c; c = c->next)
+		c->q = NULL;
+	pri_set_userdata(s->pri, NULL); /* callbacks become no-ops */
+	r = realloc(retired, (nretired + 1) * sizeof(*r));
+	if (r) {
+		retired = r;
+		retired[nretired++] = s->pri;
+	}
+	s->pri = NULL;
+}
+
+/* ---- driving libpri ---- */
+
+static void handle_event(struct tdm_span *s, pri_event *e);
+
+/* Run due timers, then arm our loop timer for libpri's next deadline. */
+static void pri_rearm(struct tdm_span *s)
+{
+	struct timeval now, *tv;
+	int64_t ms;
+
+	for (int guard = 0; guard < 64; guard++) {
+		tv = pri_schedule_next(s->pri);
+		if (!tv) {
+			loop_timer_stop(s->pri_timer);
+			return;
+		}
+		gettimeofday(&now, NULL);
+		ms = (int64_t)(tv->tv_sec - now.tv_sec) * 1000 +
+		     (tv->tv_usec - now.tv_usec + 999) / 1000;
+		if (ms > 0) {
+			loop_timer_start(s->pri_timer, (uint64_t)ms);
+			return;
+		}
+		pri_event *e = pri_schedule_run(s->pri);
+		if (e)
+			handle_event(s, e);
+		if (!s->pri)
+			return;
+	}
+	loop_timer_start(s->pri_timer, 1);
+}
+
+void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
+{
+	pri_event *e;
+
+	if (len < 5 || len > sizeof(s->rx)) {
+		log_debug(LOG_ISDN, "%s: D-channel frame of %zu bytes ignored", s->name, len);
+		return;
+	}
+	memcpy(s->rx, frame, len);
+	s->rxlen = (int)len;
+	e = pri_check_event(s->pri);
+	s->rxlen = 0;
+	if (e)
+		handle_event(s, e);
+	pri_rearm(s);
+}
+
+void isdn_attach(struct tdm_span *s, int fd)
+{
+	s->dfd = fd;
+	s->dchan_connected = fd >= 0;
+	log_notice(LOG_ISDN, "%s: D-channel %s", s->name, fd >= 0 ? "connected" : "lost");
+	span_update(s);
+	pri_rearm(s);
+}
+
+/* ---- calls ---- */
+
+static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
+{
+	if (!q)
+		return NULL;
+	for (struct tdm_call *c = s->calls; c; c = c->next)
+		if (c->q == q)
+			return c;
+	return NULL;
+}
+
+/* Hand c's libpri call back to libpri with DISCONNECT (or RELEASE /
+ * RELEASE COMPLETE as its state requires). */
+static void call_release(struct tdm_call *c, int cause)
+{
+	struct tdm_span *s = c->span;
+
+	if (c->q && s->pri) {
+		if (c->state == TDM_CS_IN_SETUP) {
+			/* libpri sends nothing for a DISCONNECT before our first
+			 * answer to SETUP: answer CALL PROCEEDING first. */
+			pri_proceeding(s->pri, c->q, c->chan > 0 ? c->chan : 0, 0);
+			log_debug(LOG_ISDN, "%s/B%d: CALL PROCEEDING sent before clearing",
+				  s->name, c->chan);
+		}
+		pri_hangup(s->pri, c->q, cause);
+	}
+	c->q = NULL;
+	c->state = TDM_CS_CLEARING;
+	if (c->chan > 0 && c->chan < TDM_SLOTS)
+		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
+}
+
+void isdn_clear_all(struct tdm_span *s, int cause, int l1_lost)
+{
+	struct tdm_call *c, *next;
+
+	/* gw/ first hears about every call, then they are cleared. */
+	for (c = s->calls; c; c = c->next)
+		c->in_cb++;
+	for (c = s->calls; c; c = c->next) {
+		if (c->gw_holds)
+			log_info(LOG_ISDN, "%s/B%d: call %u cleared, span down (cause %d)",
+				 s->name, c->chan, c->id, cause);
+		span_call_disconnected(c, cause);
+	}
+	for (c = s->calls; c; c = c->next) {
+		if (c->q && l1_lost && s->pri) {
+			/* Nothing can be signalled: forget it locally. */
+			pri_destroycall(s->pri, c->q);
+			c->q = NULL;
+		}
+		call_release(c, cause);
+	}
+	for (c = s->calls; c; c = next) {
+		next = c->next;
+		c->in_cb--;
+		span_call_maybe_free(c);
+	}
+	pri_rearm(s);
+}
+
+int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setup,
+		   void *user, struct tdm_call **out)
+{
+	struct tdm_call *c;
+	struct pri_sr *sr;
+	q931_call *q;
+	char called[TDM_DIGITS_MAX + 1], calling[TDM_DIGITS_MAX + 1];
+	int chan, law, res;
+
+	if (!s->up)
+		return ENETDOWN;
+	if (channel > 0 && !span_is_bearer(s, channel))
+		return EINVAL;
+	chan = span_hunt(s, channel);
+	if (chan < 0)
+		return EBUSY;
+	q = pri_new_call(s->pri);
+	sr = pri_sr_new();
+	if (!q || !sr) {
+		if (q)
+			pri_destroycall(s->pri, q);
+		pri_sr_free(sr);
+		return ENOMEM;
+	}
+	snprintf(called, sizeof(called), "%s", setup->called.digits);
+	snprintf(calling, sizeof(calling), "%s", setup->calling.digits);
+	law = s->cfg.law == CFG_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW;
+	pri_sr_set_channel(sr, chan, 1, 0);
+	pri_sr_set_bearer(sr, setup->bearer == TDM_BEARER_3K1_AUDIO ? PRI_TRANS_CAP_3_1K_AUDIO
+			  : setup->bearer == TDM_BEARER_DIGITAL ? PRI_TRANS_CAP_DIGITAL
+			  : PRI_TRANS_CAP_SPEECH, law);
+	pri_sr_set_called(sr, called, plan_of(&setup->called), 1);
+	if (calling[0] || setup->calling.pres != TDM_PRES_ALLOWED)
+		pri_sr_set_caller(sr, calling, NULL, plan_of(&setup->calling),
+				  pres_of(&setup->calling));
+	res = pri_setup(s->pri, q, sr);
+	pri_sr_free(sr);
+	if (res) {
+		pri_destroycall(s->pri, q);
+		pri_rearm(s);
+		log_warn(LOG_ISDN, "%s/B%d: libpri refused SETUP", s->name, chan);
+		return EIO;
+	}
+	c = span_call_new(s, chan, 1);
+	if (!c) {
+		pri_hangup(s->pri, q, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
+		pri_rearm(s);
+		return ENOMEM;
+	}
+	c->q = q;
+	c->user = user;
+	c->state = TDM_CS_OUT_SETUP;
+	s->calls_out++;
+	log_info(LOG_ISDN, "%s/B%d: call %u SETUP sent to %s (%s) from %s (%s), %s", s->name,
+		 chan, c->id, called, tdm_ton_name(setup->called.ton),
+		 calling[0] ? calling : "-", tdm_ton_name(setup->calling.ton),
+		 bearer_name(setup->bearer));
+	pri_rearm(s);
+	*out = c;
+	return 0;
+}
+
+/* A command on an incoming call still in our hands. */
+static int in_call_ok(struct tdm_call *c)
+{
+	return c && c->gw_holds && c->q && c->span->pri && !c->outgoing;
+}
+
+int tdm_call_proceeding(struct tdm_call *c)
+{
+	if (!in_call_ok(c))
+		return EINVAL;
+	if (c->state != TDM_CS_IN_SETUP)
+		return 0;
+	pri_proceeding(c->span->pri, c->q, c->chan, 0);
+	c->state = TDM_CS_IN_PROCEEDING;
+	log_info(LOG_ISDN, "%s/B%d: CALL PROCEEDING sent", c->span->name, c->chan);
+	pri_rearm(c->span);
+	return 0;
+}
+
+int tdm_call_alert(struct tdm_call *c, int inband)
+{
+	if (!in_call_ok(c) || c->state == TDM_CS_ACTIVE)
+		return EINVAL;
+	pri_acknowledge(c->span->pri, c->q, c->chan, !!inband);
+	c->state = TDM_CS_IN_ALERTING;
+	log_info(LOG_ISDN, "%s/B%d: ALERTING sent%s", c->span->name, c->chan,
+		 inband ? " (in-band information)" : "");
+	pri_rearm(c->span);
+	return 0;
+}
+
+int tdm_call_progress(struct tdm_call *c, int inband)
+{
+	if (!in_call_ok(c) || c->state == TDM_CS_ACTIVE)
+		return EINVAL;
+	if (c->state == TDM_CS_IN_SETUP) {
+		/* PROGRESS is not a first answer to SETUP. */
+		pri_proceeding(c->span->pri, c->q, c->chan, 0);
+		c->state = TDM_CS_IN_PROCEEDING;
+	}
+	pri_progress(c->span->pri, c->q, c->chan, !!inband);
+	log_info(LOG_ISDN, "%s/B%d: PROGRESS sent%s", c->span->name, c->chan,
+		 inband ? " (in-band information)" : "");
+	pri_rearm(c->span);
+	return 0;
+}
+
+int tdm_call_answer(struct tdm_call *c)
+{
+	if (!in_call_ok(c))
+		return EINVAL;
+	if (c->state == TDM_CS_ACTIVE)
+		return 0;
+	pri_answer(c->span->pri, c->q, c->chan, 0);
+	c->state = TDM_CS_ACTIVE;
+	log_info(LOG_ISDN, "%s/B%d: CONNECT sent", c->span->name, c->chan);
+	pri_rearm(c->span);
+	return 0;
+}
+
+int tdm_call_hangup(struct tdm_call *c, int cause)
+{
+	struct tdm_span *s;
+
+	if (!c || !c->gw_holds)
+		return EINVAL;
+	s = c->span;
+	if (cause <= 0 || cause > 127)
+		cause = PRI_CAUSE_NORMAL_CLEARING;
+	c->gw_holds = 0;
+	log_info(LOG_ISDN, "%s/B%d: call %u{%s} cleared by us, cause %d (%s)", s->name,
+		 c->chan, c->id, span_call_state_name(c->state), cause, pri_cause2str(cause));
+	call_release(c, cause);
+	if (s->pri)
+		pri_rearm(s);
+	span_call_maybe_free(c);
+	return 0;
+}
+
+/* ---- events ---- */
+
+static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
+{
+	struct tdm_setup setup;
+	struct tdm_call *c;
+	int want = CHAN_OF(r->channel), chan;
+
+	memset(&setup, 0, sizeof(setup));
+	number_from_pri(&setup.called, r->callednum, r->calledplan, 0);
+	number_from_pri(&setup.calling, r->callingnum, r->callingplan, r->callingpres);
+	setup.bearer = bearer_from_pri(r->ctype);
+	if (r->channel == -1 || want == 0xFF || want == 0)
+		want = 0;
+	log_info(LOG_ISDN, "%s/B%d: SETUP from %s (%s, plan %d, %s) to %s (%s), %s%s", s->name,
+		 want, setup.calling.digits[0] ? setup.calling.digits : "-",
+		 tdm_ton_name(setup.calling.ton), setup.calling.npi,
+		 pri_pres2str(r->callingpres), setup.called.digits,
+		 tdm_ton_name(setup.called.ton), bearer_name(setup.bearer),
+		 r->flexible ? ", channel preferred" : "");
+	chan = -1;
+	if (s->up) {
+		if (want && span_is_bearer(s, want))
+			chan = span_hunt(s, want);
+		if (chan < 0 && (!want || r->flexible))
+			chan = span_hunt(s, 0);
+	}
+	if (chan < 0) {
+		int cause = !s->up ? PRI_CAUSE_NETWORK_OUT_OF_ORDER
+			: want && !r->flexible ? PRI_CAUSE_REQUESTED_CHAN_UNAVAIL
+			: PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION;
+		log_notice(LOG_ISDN, "%s/B%d: SETUP rejected, cause %d (%s)", s->name, want,
+			   cause, pri_cause2str(cause));
+		pri_proceeding(s->pri, r->call, want, 0);
+		pri_hangup(s->pri, r->call, cause);
+		return;
+	}
+	c = span_call_new(s, chan, 0);
+	if (!c) {
+		pri_proceeding(s->pri, r->call, chan, 0);
+		pri_hangup(s->pri, r->call, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
+		return;
+	}
+	c->q = r->call;
+	setup.channel = chan;
+	/* En-bloc: answer SETUP with CALL PROCEEDING at once. It stops the
+	 * network's T303, and without it libpri neither reports a DISCONNECT
+	 * from a caller who gives up nor sends our own (NOTES-libraries.md). */
+	pri_proceeding(s->pri, c->q, chan, 0);
+	c->state = TDM_CS_IN_PROCEEDING;
+	log_info(LOG_ISDN, "%s/B%d: call %u CALL PROCEEDING sent", s->name, chan, c->id);
+	s->calls_in++;
+	c->in_cb++;
+	if (s->ev.incoming)
+		s->ev.incoming(s->arg, c, &setup);
+	else
+		tdm_call_hangup(c, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
+	c->in_cb--;
+	span_call_maybe_free(c);
+}
+
+/* The far end cleared (DISCONNECT: HANGUP_REQ, or RELEASE: HANGUP). */
+static void ev_hangup(struct tdm_span *s, const pri_event_hangup *h, const char *what)
+{
+	struct tdm_call *c = find_call(s, h->call);
+	int cause = h->cause;
+
+	if (!c) {
+		/* A call we already handed back: let libpri finish it. */
+		if (h->call)
+			pri_hangup(s->pri, h->call, cause);
+		return;
+	}
+	if (!s->dchan_connected || !s->l2_up)
+		cause = PRI_CAUSE_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
+	log_info(LOG_ISDN, "%s/B%d: call %u{%s} %s, cause %d (%s)", s->name, c->chan, c->id,
+		 span_call_state_name(c->state), what, cause, pri_cause2str(cause));
+	c->in_cb++;
+	span_call_disconnected(c, cause);
+	c->in_cb--;
+	/* RELEASE to a DISCONNECT, RELEASE COMPLETE to a RELEASE. */
+	if (c->q) {
+		pri_hangup(s->pri, c->q, h->cause);
+		c->q = NULL;
+	}
+	c->state = TDM_CS_CLEARING;
+	if (c->chan > 0 && c->chan < TDM_SLOTS)
+		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
+	span_call_maybe_free(c);
+}
+
+static void ev_restart(struct tdm_span *s, int channel)
+{
+	int chan = CHAN_OF(channel);
+	int all = channel == -1 || chan == 0xFF;
+
+	log_notice(LOG_ISDN, "%s/B%d: RESTART received", s->name, all ? 0 : chan);
+	for (struct tdm_call *c = s->calls, *next; c; c = next) {
+		next = c->next;
+		if (!all && c->chan != chan)
+			continue;
+		c->in_cb++;
+		span_call_disconnected(c, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
+		if (c->q)
+			pri_destroycall(s->pri, c->q);
+		c->q = NULL;
+		c->state = TDM_CS_CLEARING;
+		c->in_cb--;
+		span_call_maybe_free(c);
+	}
+}
+
+/* Deliver an outgoing call's progress event; returns the call or NULL. */
+static struct tdm_call *out_call(struct tdm_span *s, q931_call *q, const char *msg)
+{
+	struct tdm_call *c = find_call(s, q);
+
+	if (!c) {
+		log_debug(LOG_ISDN, "%s: %s for a call we no longer hold", s->name, msg);
+		return NULL;
+	}
+	log_info(LOG_ISDN, "%s/B%d: call %u{%s}: %s received", s->name, c->chan, c->id,
+		 span_call_state_name(c->state), msg);
+	return c->gw_holds ? c : NULL;
+}
+
+#define GW_CB(c, call) do { \
+	(c)->in_cb++; \
+	call; \
+	(c)->in_cb--; \
+	span_call_maybe_free(c); \
+} while (0)
+
+static void handle_event(struct tdm_span *s, pri_event *e)
+{
+	struct tdm_call *c;
+	int inband;
+
+	switch (e->e) {
+	case PRI_EVENT_DCHAN_UP:
+		log_notice(LOG_ISDN, "%s: D-channel layer 2 up", s->name);
+		s->l2_up = 1;
+		span_update(s);
+		break;
+	case PRI_EVENT_DCHAN_DOWN:
+		log_notice(LOG_ISDN, "%s: D-channel layer 2 down", s->name);
+		s->l2_up = 0;
+		if (pri_get_timer(s->pri, PRI_TIMER_T309) < 0)
+			isdn_clear_all(s, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1);
+		span_update(s);
+		break;
+	case PRI_EVENT_RESTART:
+		ev_restart(s, e->restart.channel);
+		break;
+	case PRI_EVENT_RESTART_ACK:
+		log_info(LOG_ISDN, "%s/B%d: RESTART ACKNOWLEDGE received", s->name,
+			 CHAN_OF(e->restartack.channel));
+		break;
+	case PRI_EVENT_RING:
+		ev_ring(s, &e->ring);
+		break;
+	case PRI_EVENT_PROCEEDING:
+		if ((c = out_call(s, e->proceeding.call, "CALL PROCEEDING"))) {
+			if (c->state == TDM_CS_OUT_SETUP)
+				c->state = TDM_CS_OUT_PROCEEDING;
+			if (s->ev.proceeding)
+				GW_CB(c, s->ev.proceeding(s->arg, c));
+		}
+		break;
+	case PRI_EVENT_SETUP_ACK:
+		out_call(s, e->setup_ack.call, "SETUP ACKNOWLEDGE");
+		break;
+	case PRI_EVENT_RINGING:
+		inband = !!(e->ringing.progressmask & PRI_PROG_INBAND_AVAILABLE);
+		if ((c = out_call(s, e->ringing.call, inband ? "ALERTING (in-band)" : "ALERTING"))) {
+			c->state = TDM_CS_OUT_ALERTING;
+			if (s->ev.alerting)
+				GW_CB(c, s->ev.alerting(s->arg, c, inband));
+		}
+		break;
+	case PRI_EVENT_PROGRESS:
+		inband = !!(e->proceeding.progressmask & PRI_PROG_INBAND_AVAILABLE);
+		if ((c = out_call(s, e->proceeding.call, inband ? "PROGRESS (in-band)" : "PROGRESS"))
+		    && s->ev.progress)
+			GW_CB(c, s->ev.progress(s->arg, c, inband));
+		break;
+	case PRI_EVENT_ANSWER:
+		/* manual mode (isdn_new): acknowledge even a call we dropped */
+		pri_connect_ack(s->pri, e->answer.call, 0);
+		if ((c = out_call(s, e->answer.call, "CONNECT"))) {
+			c->state = TDM_CS_ACTIVE;
+			if (s->ev.connected)
+				GW_CB(c, s->ev.connected(s->arg, c));
+		}
+		break;
+	case PRI_EVENT_CONNECT_ACK:
+		c = find_call(s, e->connect_ack.call);
+		if (c && c->gw_holds) {
+			log_info(LOG_ISDN, "%s/B%d: CONNECT ACKNOWLEDGE received", s->name, c->chan);
+			if (s->ev.connect_ack)
+				GW_CB(c, s->ev.connect_ack(s->arg, c));
+		}
+		break;
+	case PRI_EVENT_HANGUP_REQ:
+		ev_hangup(s, &e->hangup, "DISCONNECT received");
+		break;
+	case PRI_EVENT_HANGUP:
+		ev_hangup(s, &e->hangup, "RELEASE received");
+		break;
+	case PRI_EVENT_HANGUP_ACK:
+		log_debug(LOG_ISDN, "%s/B%d: clearing complete (RELEASE COMPLETE)", s->name,
+			  CHAN_OF(e->hangup.channel));
+		break;
+	case PRI_EVENT_CONFIG_ERR:
+		log_err(LOG_ISDN, "%s: libpri configuration error: %s", s->name, e->err.err);
+		break;
+	case PRI_EVENT_INFO_RECEIVED:
+	case PRI_EVENT_KEYPAD_DIGIT:
+		/* Overlap receiving is not supported: en-bloc only. */
+		log_debug(LOG_ISDN, "%s: INFORMATION ignored (en-bloc only)", s->name);
+		break;
+	default:
+		log_debug(LOG_ISDN, "%s: libpri event %s ignored", s->name, pri_event2str(e->e));
+		break;
+	}
+}
