@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sip/ internals shared by ua.c, call.c, transport.c and validate.c. */
+#ifndef SIPGW_SIP_SIP_INT_H
+#define SIPGW_SIP_SIP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* libosip2's sdp_message.h also defines `struct sdp_media`: rename its
+ * copy in our translation units so sip/sdp.h keeps the name. */
+#define sdp_media osip_sdp_media
+#include <osip2/osip.h>
+#include <osip2/osip_dialog.h>
+#include <osipparser2/osip_parser.h>
+#undef sdp_media
+
+#include "lib/loop.h"
+#include "sip/sip.h"
+
+#define SIP_T1_MS 500
+#define SIP_T2_MS 4000
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
+#define SIP_MAX_DGRAM 65536
+
+/* ---- validate.c ---- */
+/* Raw datagram checks; 0 or the status to answer (400, 416, 505). */
+int sip_validate_raw(const char *buf, size_t len, int *is_request);
+/* Parsed message checks libosip2 does not make; 0 or 400/416/505. */
+int sip_validate_msg(const osip_message_t *m);
+/* Stateless error response from the raw request; EINVAL if it cannot be
+ * addressed (no Via/From/To/Call-ID/CSeq) or must not be answered. */
+int sip_build_raw_error(const char *buf, size_t len, int code, const char *server,
+			const char *to_tag, char *out, size_t outlen);
+/* First line, printable, for logs. */
+int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
+
+/* ---- transport.c ---- */
+int sip_udp_open(const char *addr, uint16_t port, int *fd_out, uint16_t *bound_port);
+int sip_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
+
+/* ---- the UA (ua.c) ---- */
+enum call_state {
+	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
+	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
+	CS_OUT_CALLING,		/* UAC: INVITE sent, no final response */
+	CS_CONFIRMED,		/* dialog established both ways */
+	CS_CANCELLING,		/* UAC: CANCEL sent or pending the first 1xx */
+	CS_BYE_SENT,		/* BYE sent, waiting for its transaction */
+	CS_DONE,		/* nothing left but transactions finishing */
+	CS_COUNT
+};
+
+struct branch_entry {
+	struct branch_entry *next;
+	char *key;		/* top Via branch (or Call-ID/CSeq for RFC 2543) */
+	uint64_t expires;
+};
+
+struct sip_call {
+	struct sip_ua *ua;
+	struct sip_call *next;
+	unsigned id;
+	int outgoing;
+	enum call_state st;
+	int released;		/* gw/ dropped its pointer: no more events */
+	int ntr;		/* transactions whose your_instance is this call */
+	void *user;
+	char *call_id;
+	char local_tag[24];
+	osip_message_t *invite;	/* our clone of the initial INVITE */
+	osip_transaction_t *inv_tr; /* its ICT or IST while alive */
+	osip_dialog_t *dialog;
+	int local_cseq;
+	/* UAC */
+	char dest_host[64];
+	uint16_t dest_port;
+	int got_1xx, cancel_pending, hangup_q850;
+	char *ack;		/* our ACK for the 2xx, resent on retransmissions */
+	size_t ack_len;
+	char ack_host[64];
+	int ack_port;
+	/* UAS: 2xx retransmission (RFC 3261 section 13.3.1.4) */
+	char *resp2xx;
+	size_t resp2xx_len;
+	char resp_host[64];
+	int resp_port;
+	int rtx_ms;
+	uint64_t rtx_deadline;
+	int bye_after_ack, bye_q850, initial_acked;
+	struct loop_timer *timer;
+	struct sdp_media local_sdp;
+	int have_local_sdp;
+};
+
+struct dead_tr {
+	struct dead_tr *next;
+	osip_transaction_t *tr;
+};
+
+struct sip_ua {
+	struct loop *loop;
+	struct loop_timer *tick;
+	osip_t *osip;
+	int fd;
+	char addr[64];
+	uint16_t port;
+	char *user_agent;
+	struct sip_events ev;
+	void *arg;
+	struct sip_call *calls;
+	struct dead_tr *dead;
+	struct branch_entry *branches;
+	struct sip_ua_stats st;
+	unsigned next_call_id;
+	int in_run, again;
+	char rxbuf[SIP_MAX_DGRAM + 1];
+	char src_addr[64];	/* of the datagram being handled */
+	uint16_t src_port;
+};
+
+/* ua.c */
+void sip_ua_kick(struct sip_ua *ua);
+void sip_ua_rand_token(char *out, size_t len);
+int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port);
+int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port);
+/* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
+ * to To when code > 100 and To has none. */
+int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
+			  const char *to_tag, osip_message_t **out);
+/* Queue a response on a server transaction. */
+void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
+int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
+void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite);
+int sip_reason_q850(const osip_message_t *m);
+/* Host literal for a Via/Contact: brackets around IPv6. */
+void sip_host_fmt(const char *addr, char *out, size_t len);
+/* Where a response to req goes (RFC 3261 18.2.2, RFC 3581). */
+void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port);
+
+/* call.c */
+struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req);
+struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel);
+struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing);
+void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite);
+void sip_call_on_ack(struct sip_call *c, osip_message_t *ack);
+void sip_call_on_bye(struct sip_call *c, osip_transaction_t *tr, osip_message_t *bye);
+void sip_call_on_cancel(struct sip_call *c, osip_transaction_t *tr, osip_message_t *cancel);
+void sip_call_on_reinvite(struct sip_call *c, osip_transaction_t *tr, osip_message_t *inv);
+void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
+void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
+void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
+void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr);
+int sip_call_reapable(const struct sip_call *c);
+void sip_call_destroy(struct sip_call *c);
+const char *sip_call_state_name(enum call_state st);
+
+#endif

@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The user agent core: libosip2 transactions driven by the caller's loop.
+ * Datagrams in, validation, transaction matching, out-of-dialog requests,
+ * the osip callbacks and the execute passes. Calls live in call.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "sip/sip_int.h"
+
+#define BRANCH_TTL_MS (64 * SIP_T1_MS)
+#define MAX_PASSES 64
+
+/* ---- osip trace into lib/log ---- */
+
+static void trace_cb(const char *fi, int li, osip_trace_level_t level, const char *chfr, va_list ap)
+{
+	char buf[512];
+	size_t n;
+	int lvl = level <= OSIP_BUG ? LOG_LVL_WARN : LOG_LVL_DEBUG;
+
+	if (lvl > log_get_level())
+		return;
+	vsnprintf(buf, sizeof(buf), chfr, ap);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	log_msg(LOG_SIP, lvl, "osip: %s:%d: %s", fi ? fi : "?", li, buf);
+}
+
+/* ---- small helpers ---- */
+
+void sip_ua_rand_token(char *out, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t r[32];
+	size_t i, n = len ? len - 1 : 0;
+
+	if (n > sizeof(r))
+		n = sizeof(r);
+	if (getrandom(r, n, GRND_NONBLOCK) != (ssize_t)n)
+		for (i = 0; i < n; i++)
+			r[i] = (uint8_t)(rand() ^ (int)i);
+	for (i = 0; i < n; i++)
+		out[i] = hex[r[i] & 15];
+	if (len)
+		out[n] = '\0';
+}
+
+void sip_host_fmt(const char *addr, char *out, size_t len)
+{
+	if (strchr(addr, ':') && addr[0] != '[')
+		snprintf(out, len, "[%s]", addr);
+	else
+		snprintf(out, len, "%s", addr);
+}
+
+static const char *param(osip_list_t *params, const char *name)
+{
+	osip_generic_param_t *p = NULL;
+
+	if (osip_generic_param_get_byname(params, (char *)name, &p) == 0 && p)
+		return p->gvalue ? p->gvalue : "";
+	return NULL;
+}
+
+void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port)
+{
+	osip_via_t *via = osip_list_get(&req->vias, 0);
+	const char *h = NULL, *p = NULL;
+
+	*port = 5060;
+	host[0] = '\0';
+	if (!via)
+		return;
+	h = param(&via->via_params, "maddr");
+	if (!h || !*h)
+		h = param(&via->via_params, "received");
+	if (!h || !*h)
+		h = via->host;
+	p = param(&via->via_params, "rport");
+	if (!p || !*p)
+		p = via->port;
+	if (p && *p)
+		*port = atoi(p);
+	snprintf(host, hlen, "%s", h ? h : "");
+}
+
+int sip_reason_q850(const osip_message_t *m)
+{
+	osip_header_t *h = NULL;
+	int pos = 0;
+
+	/* RFC 3326: Reason: Q.850;cause=16;text="..." */
+	while ((pos = osip_message_header_get_byname(m, "reason", pos, &h)) >= 0) {
+		const char *v = h ? h->hvalue : NULL, *c;
+
+		pos++;
+		if (!v || strncasecmp(v, "Q.850", 5))
+			continue;
+		c = strstr(v, "cause=");
+		if (c) {
+			int q = atoi(c + 6);
+
+			if (q >= 0 && q <= 127)
+				return q;
+		}
+	}
+	return -1;
+}
+
+static void log_msg_line(struct sip_ua *ua, const char *dir, const osip_message_t *m,
+			 const char *host, int port)
+{
+	const char *cid = m->call_id && m->call_id->number ? m->call_id->number : "-";
+
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	if (MSG_IS_REQUEST(m))
+		log_debug(LOG_SIP, "sip %s %s:%d: %s (Call-ID %s)", dir, host, port,
+			  m->sip_method ? m->sip_method : "?", cid);
+	else
+		log_debug(LOG_SIP, "sip %s %s:%d: SIP/2.0 %d %s %s (Call-ID %s)", dir, host, port,
+			  m->status_code, m->reason_phrase ? m->reason_phrase : "",
+			  m->cseq && m->cseq->method ? m->cseq->method : "", cid);
+	(void)ua;
+}
+
+int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port)
+{
+	int err = sip_udp_send(ua->fd, buf, len, host, port);
+
+	if (err) {
+		log_debug(LOG_SIP, "sip: send to %s:%d failed: %s", host, port, strerror(err));
+		return err;
+	}
+	ua->st.tx_msgs++;
+	return 0;
+}
+
+int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (osip_message_to_str(m, &buf, &len) || !buf)
+		return EINVAL;
+	log_msg_line(ua, "->", m, host, port);
+	err = sip_ua_send_raw(ua, buf, len, host, port);
+	osip_free(buf);
+	return err;
+}
+
+/* ---- osip callbacks ---- */
+
+static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host, int port, int sock)
+{
+	struct sip_ua *ua;
+
+	(void)sock;
+	if (!tr || !tr->config)
+		return -1;
+	ua = osip_get_application_context(tr->config);
+	if (!ua || !host)
+		return -1;
+	if (port <= 0)
+		port = 5060;
+	return sip_ua_send_msg(ua, m, host, port) ? -1 : 0;
+}
+
+static void cb_msg(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	struct sip_call *c = osip_transaction_get_your_instance(tr);
+
+	if (!c)
+		return;
+	switch (type) {
+	case OSIP_ICT_STATUS_1XX_RECEIVED:
+	case OSIP_ICT_STATUS_2XX_RECEIVED:
+	case OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN:
+	case OSIP_ICT_STATUS_3XX_RECEIVED:
+	case OSIP_ICT_STATUS_4XX_RECEIVED:
+	case OSIP_ICT_STATUS_5XX_RECEIVED:
+	case OSIP_ICT_STATUS_6XX_RECEIVED:
+	case OSIP_ICT_STATUS_TIMEOUT:
+		if (c->inv_tr == tr)
+			sip_call_on_ict(c, type, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void cb_kill(int type, osip_transaction_t *tr)
+{
+	struct sip_ua *ua = osip_get_application_context(tr->config);
+	struct sip_call *c = osip_transaction_get_your_instance(tr);
+	struct dead_tr *d;
+
+	(void)type;
+	osip_remove_transaction(tr->config, tr);
+	if (c) {
+		osip_transaction_set_your_instance(tr, NULL);
+		sip_call_tr_gone(c, tr);
+	}
+	/* Freed after the execute pass: execute iterates over a snapshot. */
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		log_err(LOG_SIP, "sip: out of memory, leaking a transaction");
+		return;
+	}
+	d->tr = tr;
+	d->next = ua->dead;
+	ua->dead = d;
+}
+
+static void cb_tperr(int type, osip_transaction_t *tr, int error)
+{
+	struct sip_call *c = osip_transaction_get_your_instance(tr);
+
+	log_debug(LOG_SIP, "sip: transport error %d on transaction %d", error, tr->transactionid);
+	if (c && type == OSIP_ICT_TRANSPORT_ERROR && c->inv_tr == tr)
+		sip_call_on_ict(c, -1, NULL);
+}
+
+/* ---- execute passes ---- */
+
+static int pending(osip_list_t *l)
+{
+	int i, n = osip_list_size(l);
+
+	for (i = 0; i < n; i++) {
+		osip_transaction_t *tr = osip_list_get(l, i);
+
+		if (tr && tr->transactionff && osip_fifo_size(tr->transactionff) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void free_dead(struct sip_ua *ua)
+{
+	while (ua->dead) {
+		struct dead_tr *d = ua->dead;
+
+		ua->dead = d->next;
+		osip_transaction_free2(d->tr);
+		free(d);
+	}
+}
+
+static void rearm(struct sip_ua *ua)
+{
+	struct timeval tv = { 0, 0 };
+	uint64_t ms;
+
+	osip_timers_gettimeout(ua->osip, &tv);
+	if (tv.tv_sec > 24 * 3600) {
+		loop_timer_stop(ua->tick);
+		return;
+	}
+	ms = (uint64_t)tv.tv_sec * 1000 + ((uint64_t)tv.tv_usec + 999) / 1000;
+	loop_timer_start(ua->tick, ms < 1 ? 1 : ms);
+}
+
+static void reap_calls(struct sip_ua *ua)
+{
+	struct sip_call **pp = &ua->calls;
+
+	while (*pp) {
+		struct sip_call *c = *pp;
+
+		if (sip_call_reapable(c)) {
+			*pp = c->next;
+			sip_call_destroy(c);
+			ua->st.calls--;
+		} else {
+			pp = &c->next;
+		}
+	}
+}
+
+void sip_ua_kick(struct sip_ua *ua)
+{
+	int pass;
+
+	if (ua->in_run) {
+		ua->again = 1;
+		return;
+	}
+	ua->in_run = 1;
+	for (pass = 0; pass < MAX_PASSES; pass++) {
+		osip_t *o = ua->osip;
+
+		ua->again = 0;
+		osip_timers_ict_execute(o);
+		osip_timers_ist_execute(o);
+		osip_timers_nict_execute(o);
+		osip_timers_nist_execute(o);
+		osip_ict_execute(o);
+		osip_ist_execute(o);
+		osip_nict_execute(o);
+		osip_nist_execute(o);
+		osip_retransmissions_execute(o);
+		free_dead(ua);
+		if (!ua->again && !pending(&o->osip_ict_transactions) &&
+		    !pending(&o->osip_ist_transactions) && !pending(&o->osip_nict_transactions) &&
+		    !pending(&o->osip_nist_transactions))
+			break;
+	}
+	ua->in_run = 0;
+	reap_calls(ua);
+	rearm(ua);
+}
+
+static void on_tick(void *arg)
+{
+	sip_ua_kick(arg);
+}
+
+/* ---- responses ---- */
+
+static int via_clone(void *a, void **b)
+{
+	return osip_via_clone(a, (osip_via_t **)b);
+}
+
+int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
+			  const char *to_tag, osip_message_t **out)
+{
+	osip_message_t *r = NULL;
+	osip_generic_param_t *tag = NULL;
+	const char *reason = osip_message_get_reason(code);
+
+	*out = NULL;
+	if (osip_message_init(&r))
+		return ENOMEM;
+	osip_message_set_version(r, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(r, code);
+	osip_message_set_reason_phrase(r, osip_strdup(reason ? reason : "Unknown"));
+	if (osip_list_clone(&req->vias, &r->vias, via_clone) ||
+	    osip_from_clone(req->from, &r->from) || osip_to_clone(req->to, &r->to) ||
+	    osip_call_id_clone(req->call_id, &r->call_id) || osip_cseq_clone(req->cseq, &r->cseq)) {
+		osip_message_free(r);
+		return ENOMEM;
+	}
+	if (code > 100 && to_tag && osip_to_get_tag(r->to, &tag) != 0)
+		osip_to_set_tag(r->to, osip_strdup(to_tag));
+	if (ua->user_agent)
+		osip_message_set_header(r, "Server", ua->user_agent);
+	*out = r;
+	return 0;
+}
+
+void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp)
+{
+	osip_event_t *ev = osip_new_outgoing_sipmessage(resp);
+
+	if (!ev) {
+		osip_message_free(resp);
+		return;
+	}
+	ev->transactionid = tr->transactionid;
+	osip_transaction_add_event(tr, ev);
+	/* Sent on the next execute pass (callers kick). */
+	(void)ua;
+}
+
+int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code)
+{
+	osip_message_t *r;
+	char tag[17];
+	int err;
+
+	sip_ua_rand_token(tag, sizeof(tag));
+	err = sip_ua_build_response(ua, req, code, tag, &r);
+	if (err)
+		return err;
+	if (code == 405 || code == 501 || (MSG_IS_OPTIONS(req) && code < 300))
+		osip_message_set_allow(r, SIP_ALLOW);
+	if (code == 415 || code == 406 || (MSG_IS_OPTIONS(req) && code < 300))
+		osip_message_set_accept(r, "application/sdp");
+	if (code == 420) {
+		osip_header_t *h = NULL;
+		int pos = 0;
+
+		/* RFC 3261 section 8.2.2.3: list what we do not support. */
+		while ((pos = osip_message_header_get_byname(req, "require", pos, &h)) >= 0) {
+			if (h && h->hvalue)
+				osip_message_set_header(r, "Unsupported", h->hvalue);
+			pos++;
+		}
+	}
+	sip_ua_respond_tr(ua, tr, r);
+	return 0;
+}
+
+/* ---- branch cache (RFC 3261 section 17.2.1 without RFC 6026) ---- */
+
+static char *branch_key(const osip_message_t *m)
+{
+	osip_via_t *via = osip_list_get(&m->vias, 0);
+	const char *b = via ? param(&via->via_params, "branch") : NULL;
+	char buf[512];
+
+	if (b && !strncmp(b, "z9hG4bK", 7) && strlen(b) > 7)
+		return osip_strdup(b);
+	/* RFC 2543 peers: Call-ID, From tag and CSeq number. */
+	snprintf(buf, sizeof(buf), "2543/%s@%s/%s",
+		 m->call_id && m->call_id->number ? m->call_id->number : "",
+		 m->call_id && m->call_id->host ? m->call_id->host : "",
+		 m->cseq && m->cseq->number ? m->cseq->number : "");
+	return osip_strdup(buf);
+}
+
+void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite)
+{
+	struct branch_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return;
+	e->key = branch_key(invite);
+	if (!e->key) {
+		free(e);
+		return;
+	}
+	e->expires = loop_now_ms() + BRANCH_TTL_MS;
+	e->next = ua->branches;
+	ua->branches = e;
+}
+
+static int branch_seen(struct sip_ua *ua, const osip_message_t *invite)
+{
+	struct branch_entry **pp = &ua->branches;
+	char *key = branch_key(invite);
+	uint64_t now = loop_now_ms();
+	int hit = 0;
+
+	while (*pp) {
+		struct branch_entry *e = *pp;
+
+		if (e->expires <= now) {
+			*pp = e->next;
+			osip_free(e->key);
+			free(e);
+			continue;
+		}
+		if (key && !strcmp(key, e->key))
+			hit = 1;
+		pp = &e->next;
+	}
+	osip_free(key);
+	return hit;
+}
+
+/* ---- requests outside transactions we know ---- */
+
+static int is_known_method(const char *m)
+{
+	static const char *const known[] = {
+		"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "INFO", "PRACK",
+		"UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH", NULL
+	};
+	int i;
+
+	for (i = 0; known[i]; i++)
+		if (!strcmp(m, known[i]))
+			return 1;
+	return 0;
+}
+
+static int accepts_sdp(const osip_message_t *m)
+{
+	osip_accept_t *a;
+	int i, n = osip_list_size(&m->accepts);
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		a = osip_list_get(&m->accepts, i);
+		if (!a || !a->type)
+			return 1;	/* empty Accept header */
+		if ((!strcmp(a->type, "*") || !strcasecmp(a->type, "application")) &&
+		    (!a->subtype || !strcmp(a->subtype, "*") || !strcasecmp(a->subtype, "sdp")))
+			return 1;
+	}
+	return 0;
+}
+
+static int body_not_sdp(const osip_message_t *m)
+{
+	const osip_content_type_t *ct = m->content_type;
+
+	if (osip_list_size(&m->bodies) == 0)
+		return 0;
+	return !ct || !ct->type || !ct->subtype || strcasecmp(ct->type, "application") ||
+	       strcasecmp(ct->subtype, "sdp");
+}
+
+static void handle_new_request(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req)
+{
+	osip_generic_param_t *tag = NULL;
+	int has_tag = osip_to_get_tag(req->to, &tag) == 0;
+	osip_header_t *h = NULL;
+	struct sip_call *c;
+	const char *m = req->sip_method;
+
+	if (!is_known_method(m)) {
+		sip_ua_reply(ua, tr, req, 501);	/* RFC 3261 section 8.2.1 */
+		return;
+	}
+	if (MSG_IS_CANCEL(req)) {
+		/* RFC 3261 section 9.2: matched by the INVITE's branch. */
+		c = sip_call_find_branch(ua, req);
+		if (c)
+			sip_call_on_cancel(c, tr, req);
+		else
+			sip_ua_reply(ua, tr, req, 481);
+		return;
+	}
+	if (osip_message_header_get_byname(req, "require", 0, &h) >= 0) {
+		sip_ua_reply(ua, tr, req, 420);	/* section 8.2.2.3 */
+		return;
+	}
+	c = has_tag ? sip_call_find_dialog(ua, req) : NULL;
+	if (has_tag && !c) {
+		sip_ua_reply(ua, tr, req, 481);	/* section 12.2.2 */
+		return;
+	}
+	if (MSG_IS_INVITE(req)) {
+		if (body_not_sdp(req))
+			sip_ua_reply(ua, tr, req, 415);	/* section 8.2.3 */
+		else if (!accepts_sdp(req))
+			sip_ua_reply(ua, tr, req, 406);	/* RFC 4475 3.3.15 */
+		else if (c)
+			sip_call_on_reinvite(c, tr, req);
+		else
+			sip_call_incoming(ua, tr, req);
+	} else if (MSG_IS_BYE(req)) {
+		if (c)
+			sip_call_on_bye(c, tr, req);
+		else
+			sip_ua_reply(ua, tr, req, 481);
+	} else if (MSG_IS_OPTIONS(req)) {
+		int code = 200;
+
+		if (!c && ua->ev.options)
+			code = ua->ev.options(ua->arg, ua->src_addr);
+		if (code < 200 || code > 699)
+			code = 500;
+		sip_ua_reply(ua, tr, req, code);
+	} else {
+		sip_ua_reply(ua, tr, req, 405);	/* section 8.2.1 */
+	}
+}
+
+static void reply_raw(struct sip_ua *ua, const char *buf, size_t len, int code)
+{
+	char out[4096], tag[17];
+
+	sip_ua_rand_token(tag, sizeof(tag));
+	if (sip_build_raw_error(buf, len, code, ua->user_agent, tag, out, sizeof(out))) {
+		log_debug(LOG_SIP, "sip <- %s:%u: malformed, dropped", ua->src_addr, ua->src_port);
+		return;
+	}
+	log_debug(LOG_SIP, "sip -> %s:%u: SIP/2.0 %d (stateless, malformed request)", ua->src_addr,
+		  ua->src_port, code);
+	sip_ua_send_raw(ua, out, strlen(out), ua->src_addr, ua->src_port);
+}
+
+static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
+{
+	osip_event_t *evt = NULL;
+	osip_message_t *m;
+	osip_transaction_t *tr;
+	struct sip_call *c;
+	int is_req = 0, code;
+	char line[120];
+
+	ua->st.rx_msgs++;
+	buf[len] = '\0';
+	code = sip_validate_raw(buf, len, &is_req);
+	if (!code) {
+		evt = osip_parse(buf, len);
+		if (!evt || !evt->sip)
+			code = 400;
+		else
+			code = sip_validate_msg(evt->sip);
+		if (code == 0 && MSG_IS_REQUEST(evt->sip) != is_req)
+			code = 400;
+	}
+	if (code) {
+		ua->st.rx_bad++;
+		if (evt)
+			osip_event_free(evt);
+		sip_raw_request_line(buf, len, line, sizeof(line));
+		log_debug(LOG_SIP, "sip <- %s:%u: invalid (%d): %s", ua->src_addr, ua->src_port,
+			  code, line);
+		if (is_req)
+			reply_raw(ua, buf, len, code);
+		return;
+	}
+	m = evt->sip;
+	if (MSG_IS_REQUEST(m))
+		osip_message_fix_last_via_header(m, ua->src_addr, ua->src_port);
+	log_msg_line(ua, "<-", m, ua->src_addr, ua->src_port);
+
+	if (MSG_IS_RESPONSE(m)) {
+		if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+			return;
+		/* A 2xx retransmitted after the ICT ended: resend our ACK. */
+		if (MSG_IS_STATUS_2XX(m) && m->cseq && !strcmp(m->cseq->method, "INVITE")) {
+			char *cid = NULL;
+
+			osip_call_id_to_str(m->call_id, &cid);
+			c = cid ? sip_call_find_callid(ua, cid, 1) : NULL;
+			osip_free(cid);
+			if (c)
+				sip_call_on_stray_2xx(c, m);
+		}
+		osip_event_free(evt);
+		return;
+	}
+	if (MSG_IS_ACK(m)) {
+		if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+			return;
+		c = sip_call_find_dialog(ua, m);
+		if (c)
+			sip_call_on_ack(c, m);
+		osip_event_free(evt);
+		return;
+	}
+	if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+		return;
+	if (MSG_IS_INVITE(m) && branch_seen(ua, m)) {
+		/* RFC 3261 section 13.3.1.4: the INVITE again after our 2xx. */
+		char *cid = NULL;
+
+		osip_call_id_to_str(m->call_id, &cid);
+		c = cid ? sip_call_find_callid(ua, cid, 0) : NULL;
+		osip_free(cid);
+		if (c)
+			sip_call_on_incoming_2xx_retransmit(c);
+		osip_event_free(evt);
+		return;
+	}
+	tr = osip_create_transaction(ua->osip, evt);
+	if (!tr) {
+		ua->st.rx_bad++;
+		osip_event_free(evt);
+		reply_raw(ua, buf, len, 400);
+		return;
+	}
+	osip_transaction_add_event(tr, evt);
+	handle_new_request(ua, tr, m);
+}
+
+static void on_readable(int fd, uint32_t events, void *arg)
+{
+	struct sip_ua *ua = arg;
+	int i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		ssize_t n = recvfrom(fd, ua->rxbuf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&ss, &sl);
+
+		if (n < 0)
+			break;
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, ua->src_addr, sizeof(ua->src_addr));
+			ua->src_port = ntohs(s6->sin6_port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, ua->src_addr, sizeof(ua->src_addr));
+			ua->src_port = ntohs(s4->sin_port);
+		}
+		if (n == 0) {
+			ua->st.rx_bad++;
+			continue;
+		}
+		/* Keep-alive CRLFs (RFC 5626 section 4.4.1) are not messages. */
+		if (strspn(ua->rxbuf, "\r\n") >= (size_t)n)
+			continue;
+		handle_datagram(ua, ua->rxbuf, (size_t)n);
+	}
+	sip_ua_kick(ua);
+}
+
+/* ---- life cycle ---- */
+
+int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
+	       const struct sip_events *ev, void *arg, struct sip_ua **out)
+{
+	static int trace_ready;
+	struct sip_ua *ua;
+	int i, err = ENOMEM;
+
+	*out = NULL;
+	if (!loop || !p || !p->address || strlen(p->address) >= sizeof(ua->addr) || !ev)
+		return EINVAL;
+	if (!trace_ready) {
+		/* Before anything traces: otherwise osip prints to stdout. */
+		osip_trace_initialize_func(OSIP_WARNING, trace_cb);
+		trace_ready = 1;
+	}
+	ua = calloc(1, sizeof(*ua));
+	if (!ua)
+		return ENOMEM;
+	ua->fd = -1;
+	ua->loop = loop;
+	ua->ev = *ev;
+	ua->arg = arg;
+	ua->port = p->port;
+	snprintf(ua->addr, sizeof(ua->addr), "%s", p->address);
+	ua->user_agent = strdup(p->user_agent ? p->user_agent : "sipgw");
+	if (!ua->user_agent)
+		goto out;
+	if (loop_timer_new(loop, on_tick, ua, &ua->tick))
+		goto out;
+	if (osip_init(&ua->osip)) {
+		ua->osip = NULL;
+		goto out;
+	}
+	osip_set_application_context(ua->osip, ua);
+	osip_set_cb_send_message(ua->osip, cb_send);
+	for (i = 0; i < OSIP_MESSAGE_CALLBACK_COUNT; i++)
+		osip_set_message_callback(ua->osip, i, cb_msg);
+	for (i = 0; i < OSIP_KILL_CALLBACK_COUNT; i++)
+		osip_set_kill_transaction_callback(ua->osip, i, cb_kill);
+	for (i = 0; i < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; i++)
+		osip_set_transport_error_callback(ua->osip, i, cb_tperr);
+	*out = ua;
+	return 0;
+out:
+	sip_ua_free(ua);
+	return err;
+}
+
+int sip_ua_start(struct sip_ua *ua)
+{
+	int err;
+
+	if (ua->fd >= 0)
+		return EALREADY;
+	err = sip_udp_open(ua->addr, ua->port, &ua->fd, &ua->port);
+	if (err) {
+		log_err(LOG_SIP, "sip: cannot bind %s:%u: %s", ua->addr, ua->port, strerror(err));
+		return err;
+	}
+	err = loop_fd_add(ua->loop, ua->fd, EPOLLIN, on_readable, ua);
+	if (err) {
+		close(ua->fd);
+		ua->fd = -1;
+		return err;
+	}
+	log_info(LOG_SIP, "sip: listening on udp %s:%u", ua->addr, ua->port);
+	return 0;
+}
+
+static void free_tr_list(struct sip_ua *ua, osip_list_t *l)
+{
+	while (osip_list_size(l) > 0) {
+		osip_transaction_t *tr = osip_list_get(l, 0);
+
+		osip_remove_transaction(ua->osip, tr);
+		osip_transaction_free2(tr);
+	}
+}
+
+void sip_ua_free(struct sip_ua *ua)
+{
+	if (!ua)
+		return;
+	while (ua->calls) {
+		struct sip_call *c = ua->calls;
+
+		ua->calls = c->next;
+		sip_call_destroy(c);
+	}
+	free_dead(ua);
+	if (ua->osip) {
+		free_tr_list(ua, &ua->osip->osip_ict_transactions);
+		free_tr_list(ua, &ua->osip->osip_ist_transactions);
+		free_tr_list(ua, &ua->osip->osip_nict_transactions);
+		free_tr_list(ua, &ua->osip->osip_nist_transactions);
+		osip_release(ua->osip);
+	}
+	while (ua->branches) {
+		struct branch_entry *e = ua->branches;
+
+		ua->branches = e->next;
+		osip_free(e->key);
+		free(e);
+	}
+	if (ua->fd >= 0) {
+		loop_fd_del(ua->loop, ua->fd);
+		close(ua->fd);
+	}
+	loop_timer_free(ua->tick);
+	free(ua->user_agent);
+	free(ua);
+}
+
+void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st)
+{
+	*st = ua->st;
+}
