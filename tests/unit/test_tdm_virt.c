@@ -21,6 +21,7 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "tdm/span_int.h" /* white-box: hunting order */
 #include "tdm/tdm.h"
 #include "tests/unit/tap.h"
 
@@ -122,7 +123,13 @@ static void on_link(void *arg, int up, enum tdm_alarm alarm)
 	tdm_span_media_state(span, up, alarm); /* gw/'s job: worker -> control */
 }
 
-static void on_line(void *arg, int chan, int code, int value) { }
+static int line_chan, line_code, line_value;
+static void on_line(void *arg, int chan, int code, int value)
+{
+	line_chan = chan;
+	line_code = code;
+	line_value = value;
+}
 
 static const struct tdm_media_events media_ev = {
 	.rx = on_rx, .tx = on_tx, .link = on_link, .line = on_line,
@@ -607,6 +614,15 @@ int main(void)
 		TAP_OK(tdm_span_is_up(span), "virt-span.md 'E' ALARM clear -> span up");
 	}
 
+	/* ---- line events pass up ---- */
+	{
+		uint8_t e[12] = { 'E', 1, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0 }; /* OFFHOOK on 3 */
+		send(lmfd, e, sizeof(e), MSG_NOSIGNAL);
+		RUN_UNTIL(line_code, 1000);
+		TAP_OK(line_chan == 3 && line_code == 1 && line_value == 0,
+		       "virt-span.md 'E' OFFHOOK on channel 3 -> line(3, 1, 0)");
+	}
+
 	/* ---- pri_net hunts from the top ---- */
 	{
 		struct cfg_span nc = cfg;
@@ -616,6 +632,14 @@ int main(void)
 		snprintf(nc.directory, sizeof(nc.directory), "%s/span2", tmpl);
 		TAP_OK(tdm_span_new(loop, &nc, &span_ev, NULL, &ns) == 0 && tdm_span_start(ns) == 0,
 		       "a pri_net span starts beside it");
+		for (int i = 1; i < 32; i++)
+			if (ns->chan[i] == TDM_CHAN_OOS)
+				ns->chan[i] = TDM_CHAN_IDLE;
+		TAP_OK(span_hunt(ns, 0) == 31 && span_hunt(span, 0) == 1,
+		       "hunting: pri_net takes the highest free channel (B31), pri_cpe the lowest (B1)");
+		ns->chan[31] = TDM_CHAN_BUSY;
+		TAP_OK(span_hunt(ns, 0) == 30 && span_hunt(ns, 31) == -1 && span_hunt(ns, 16) == -1,
+		       "hunting: skips busy B31; a busy or D-channel timeslot is refused");
 		tdm_span_free(ns);
 	}
 
