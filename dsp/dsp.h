@@ -54,6 +54,8 @@ void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_
  * of silence). 0, EINVAL (not a DTMF digit) or ENOSPC. */
 int dsp_chan_send_digit(struct dsp_chan *d, char digit, int duration_ms);
 void dsp_chan_set_echo_cancel(struct dsp_chan *d, int on);
+/* Added: the name log lines about this pipeline start with ("span1/B5"). */
+void dsp_chan_set_name(struct dsp_chan *d, const char *name);
 
 struct dsp_chan_stats {
 	int echo_cancel;
@@ -74,5 +76,19 @@ void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *pay
 /* Get the next frame: 1 = a real frame, 0 = nothing (out untouched:
  * conceal or play silence). */
 int dsp_jb_get(struct dsp_jb *jb, uint8_t *out);
+
+/* Added: counters for RTCP and sipgwctl. */
+struct dsp_jb_stats {
+	uint64_t received;	/* frames stored */
+	uint64_t played;	/* dsp_jb_get() returned 1 */
+	uint64_t lost;		/* a gap played out (returned 0 in sequence) */
+	uint64_t late;		/* arrived after its turn: dropped */
+	uint64_t dup;		/* already held: dropped */
+	uint64_t bad_size;	/* payload of another size than frame: dropped */
+	uint64_t drift_drop;	/* frames dropped because the fill stayed high */
+	uint64_t drift_add;	/* frames added (returned 0) because it stayed low */
+	uint64_t resyncs;	/* big seq jumps: buffer restarted */
+};
+void dsp_jb_stats(const struct dsp_jb *jb, struct dsp_jb_stats *st);
 
 #endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The per-channel pipeline.
+ *
+ * Card -> network, per block of `chunk` samples:
+ *   G.711 decode -> echo cancel (reference = what went to the card one call
+ *   earlier) -> DTMF detection on the cancelled signal -> residual echo
+ *   suppression -> muted while a digit is being received.
+ * Network -> card: queued digits replace the audio while they play ->
+ *   G.711 encode; the encoded block, decoded again (what the line really
+ *   carries), is queued as the echo reference for the next card block.
+ */
+#include "dsp/dsp.h"
+#include "dsp/dtmf.h"
+#include "dsp/echo.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dsp_chan {
+	struct dsp_chan_params p;
+	struct dsp_events ev;
+	void *arg;
+	char name[48];
+	struct dsp_echo *echo;
+	int ec_on;
+	struct dsp_dtmf *dtmf;
+	int16_t *ref;			/* reference FIFO, ref_cap samples */
+	size_t ref_len, ref_cap;
+	int16_t *lin, *tmp;		/* work buffers, chunk samples */
+	uint64_t digits_rx;
+};
+
+static void on_digit(void *arg, char digit, int end, int duration_ms)
+{
+	struct dsp_chan *d = arg;
+
+	if (end) {
+		d->digits_rx++;
+		log_debug(LOG_DSP, "%s: DTMF '%c' end, %d ms", d->name, digit, duration_ms);
+	} else {
+		log_debug(LOG_DSP, "%s: DTMF '%c' start", d->name, digit);
+	}
+	if (d->ev.digit)
+		d->ev.digit(d->arg, digit, end, duration_ms);
+}
+
+int dsp_chan_new(const struct dsp_chan_params *p, const struct dsp_events *ev, void *arg,
+		 struct dsp_chan **out)
+{
+	struct dsp_chan *d;
+	int rc;
+
+	*out = NULL;
+	if (!p || (p->law != DSP_LAW_ULAW && p->law != DSP_LAW_ALAW) || p->chunk <= 0 ||
+	    p->chunk > 8000 || p->echo_tail_ms < 0 || p->echo_tail_ms > 1000)
+		return EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ENOMEM;
+	d->p = *p;
+	if (d->p.echo_tail_ms == 0)
+		d->p.echo_tail_ms = 128;
+	if (ev)
+		d->ev = *ev;
+	d->arg = arg;
+	snprintf(d->name, sizeof(d->name), "dsp %p", (void *)d);
+	d->ref_cap = (size_t)p->chunk * 4;
+	d->ref = calloc(d->ref_cap, sizeof(*d->ref));
+	d->lin = calloc((size_t)p->chunk, sizeof(*d->lin));
+	d->tmp = calloc((size_t)p->chunk, sizeof(*d->tmp));
+	if (!d->ref || !d->lin || !d->tmp) {
+		rc = ENOMEM;
+		goto out;
+	}
+	rc = dsp_echo_new(p->chunk, d->p.echo_tail_ms, &d->echo);
+	if (rc)
+		goto out;
+	rc = dsp_dtmf_new(on_digit, d, &d->dtmf);
+	if (rc)
+		goto out;
+	d->ec_on = !!p->echo_cancel;
+	*out = d;
+	return 0;
+out:
+	dsp_chan_free(d);
+	return rc;
+}
+
+void dsp_chan_free(struct dsp_chan *d)
+{
+	if (!d)
+		return;
+	dsp_echo_free(d->echo);
+	dsp_dtmf_free(d->dtmf);
+	free(d->ref);
+	free(d->lin);
+	free(d->tmp);
+	free(d);
+}
+
+void dsp_chan_set_name(struct dsp_chan *d, const char *name)
+{
+	snprintf(d->name, sizeof(d->name), "%s", name ? name : "");
+}
+
+/* Take n reference samples (zeros where the FIFO runs short). */
+static void ref_take(struct dsp_chan *d, int16_t *dst, size_t n)
+{
+	size_t have = d->ref_len < n ? d->ref_len : n;
+
+	memcpy(dst, d->ref, have * sizeof(*dst));
+	memset(dst + have, 0, (n - have) * sizeof(*dst));
+	memmove(d->ref, d->ref + have, (d->ref_len - have) * sizeof(*d->ref));
+	d->ref_len -= have;
+}
+
+/* Append n samples; if the worker did not consume them (two to_card calls
+ * in a row), keep only the newest ref_cap samples. */
+static void ref_put(struct dsp_chan *d, const int16_t *src, size_t n)
+{
+	if (n >= d->ref_cap) {
+		memcpy(d->ref, src + n - d->ref_cap, d->ref_cap * sizeof(*src));
+		d->ref_len = d->ref_cap;
+		return;
+	}
+	if (d->ref_len + n > d->ref_cap) {
+		size_t drop = d->ref_len + n - d->ref_cap;
+
+		memmove(d->ref, d->ref + drop, (d->ref_len - drop) * sizeof(*d->ref));
+		d->ref_len -= drop;
+	}
+	memcpy(d->ref + d->ref_len, src, n * sizeof(*src));
+	d->ref_len += n;
+}
+
+void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n)
+{
+	size_t chunk = (size_t)d->p.chunk;
+
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t len = n - off < chunk ? n - off : chunk;
+		int16_t *o = out + off;
+
+		dsp_g711_decode(d->p.law, in + off, o, len);
+		ref_take(d, d->lin, len);
+		/* speexdsp works on whole blocks: a short tail block passes as is */
+		if (d->ec_on && len == chunk) {
+			dsp_echo_cancel(d->echo, o, d->lin, d->tmp);
+			memcpy(o, d->tmp, len * sizeof(*o));
+		}
+		if (d->p.dtmf_detect)
+			dsp_dtmf_rx(d->dtmf, o, (int)len);
+		if (d->ec_on && len == chunk)
+			dsp_echo_suppress(d->echo, o);
+		if (d->p.dtmf_detect && dsp_dtmf_rx_active(d->dtmf))
+			memset(o, 0, len * sizeof(*o));
+	}
+}
+
+void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_t n)
+{
+	size_t chunk = (size_t)d->p.chunk;
+
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t len = n - off < chunk ? n - off : chunk;
+		size_t gen = (size_t)dsp_dtmf_tx(d->dtmf, d->lin, (int)len);
+
+		if (in)
+			memcpy(d->lin + gen, in + off + gen, (len - gen) * sizeof(*in));
+		else
+			memset(d->lin + gen, 0, (len - gen) * sizeof(*d->lin));
+		dsp_g711_encode(d->p.law, d->lin, out + off, len);
+		dsp_g711_decode(d->p.law, out + off, d->lin, len);
+		ref_put(d, d->lin, len);
+	}
+}
+
+int dsp_chan_send_digit(struct dsp_chan *d, char digit, int duration_ms)
+{
+	int rc = dsp_dtmf_tx_queue(d->dtmf, digit, duration_ms);
+
+	if (rc)
+		log_debug(LOG_DSP, "%s: cannot queue DTMF digit 0x%02x: %s", d->name,
+			  (unsigned char)digit, rc == ENOSPC ? "queue full" : "not a digit");
+	return rc;
+}
+
+void dsp_chan_set_echo_cancel(struct dsp_chan *d, int on)
+{
+	on = !!on;
+	if (on && !d->ec_on)
+		dsp_echo_reset(d->echo);	/* adapt afresh: the path may have changed */
+	if (on != d->ec_on)
+		log_debug(LOG_DSP, "%s: echo canceller %s", d->name, on ? "on" : "off");
+	d->ec_on = on;
+}
+
+void dsp_chan_stats(const struct dsp_chan *d, struct dsp_chan_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->echo_cancel = d->ec_on;
+	if (d->ec_on)
+		dsp_echo_estimates(d->echo, &st->erl_db, &st->erle_db);
+	st->digits_rx = d->digits_rx;
+	st->digits_tx = dsp_dtmf_tx_count(d->dtmf);
+}

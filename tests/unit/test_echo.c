@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ITU-T G.168 style checks of the echo canceller through the pipeline
+ * (dsp_chan_to_card / dsp_chan_from_card), on a simulated line: the card
+ * plays each block one block after dsp_chan_to_card, the hybrid returns it
+ * through a bulk delay and a G.168 Annex D echo-path model (spandsp's
+ * g168models.h), the card sends echo + near-end speech back in G.711.
+ * Speech-like signals: spandsp AWGN, band-limited and tilted, with
+ * syllabic and talkspurt envelopes.
+ */
+#include "dsp/dsp.h"
+#include "lib/log.h"
+#include "tests/unit/tap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spandsp.h>
+#include <spandsp/g168models.h>
+
+#define CHUNK 160
+#define SR 8000
+
+/* ---- speech-like source ---- */
+struct talker {
+	awgn_state_t *noise;
+	double lp, hp_x, hp_y;	/* tilt (1-pole low-pass) and 300 Hz high-pass */
+	double gain;
+	double syl_hz, phase;
+	int spurt_on, spurt_off;	/* samples */
+	long t;
+};
+
+static void talker_init(struct talker *k, int seed, double dbm0, double syl_hz, int on_ms, int off_ms, long t0)
+{
+	memset(k, 0, sizeof(*k));
+	k->noise = awgn_init_dbm0(NULL, seed, -10.0f);
+	k->syl_hz = syl_hz;
+	k->spurt_on = on_ms * 8;
+	k->spurt_off = off_ms * 8;
+	k->t = t0;
+	/* the filters and envelope lose ~6 dB of the -10 dBm0 noise: measured
+	 * gain is set by calibrate() */
+	k->gain = pow(10.0, (dbm0 + 10.0) / 20.0);
+}
+
+static double talker_raw(struct talker *k)
+{
+	double x = awgn(k->noise), y, env;
+	long cyc = k->spurt_on + k->spurt_off;
+
+	k->lp += 0.45 * (x - k->lp);			/* tilt: about -6 dB at 2 kHz */
+	y = 0.94 * (k->hp_y + k->lp - k->hp_x);		/* high-pass ~300 Hz */
+	k->hp_x = k->lp;
+	k->hp_y = y;
+	env = 0.55 - 0.45 * cos(2 * M_PI * k->syl_hz * (double)k->t / SR);
+	if (k->t % cyc >= k->spurt_on)
+		env = 0;
+	k->t++;
+	return y * env * 3.1;
+}
+
+static int16_t talker_next(struct talker *k)
+{
+	double v = talker_raw(k) * k->gain;
+
+	return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+}
+
+static void talker_free(struct talker *k)
+{
+	awgn_free(k->noise);
+}
+
+/* ---- the line ---- */
+struct line {
+	double h[256];
+	int taps, delay;
+	int16_t *x;		/* what the card played, by sample time */
+	long len;
+};
+
+static void line_init(struct line *l, const int32_t *coeffs, int taps, float ki, double erl_db, int delay_ms,
+		      long samples)
+{
+	double g = ki * pow(10.0, -erl_db / 20.0);
+
+	l->taps = taps;
+	for (int i = 0; i < taps; i++)
+		l->h[i] = coeffs[i] * g;
+	l->delay = delay_ms * 8;
+	l->len = samples + 2 * CHUNK;
+	l->x = calloc((size_t)l->len, sizeof(*l->x));
+}
+
+static double line_echo(const struct line *l, long t)
+{
+	double y = 0;
+
+	for (int i = 0; i < l->taps; i++) {
+		long u = t - l->delay - i;
+
+		if (u >= 0 && u < l->len)
+			y += l->h[i] * l->x[u];
+	}
+	return y;
+}
+
+/* ---- one run ---- */
+struct run {
+	double e_in[20], e_out[20];	/* per second: echo power in, residual out */
+	double near_p, err_p;		/* double talk: near end, its damage */
+	double stats_erl, stats_erle;	/* dsp_chan_stats at the end of second 2 and the end */
+	double stats_erle_2s;
+};
+
+/* far: seconds of far speech; near_from/near_to: seconds with near speech */
+static void run_line(struct run *r, int ec, int seconds, double far_dbm0, double near_dbm0, int near_from,
+		     int near_to, enum dsp_law law)
+{
+	struct dsp_chan_params p = { .law = law, .chunk = CHUNK, .echo_cancel = ec, .echo_tail_ms = 128,
+				     .dtmf_detect = 1 };
+	struct dsp_chan *d, *ref;
+	struct dsp_chan_stats st;
+	struct talker far, near;
+	struct line l;
+	long total = (long)seconds * SR;
+	int16_t fin[CHUNK], card[CHUNK], out[CHUNK], nearbuf[CHUNK], ideal[CHUNK];
+	uint8_t to[CHUNK], from[CHUNK], nfrom[CHUNK], nto[CHUNK];
+
+	memset(r, 0, sizeof(*r));
+	talker_init(&far, 4321, far_dbm0, 3.7, 1400, 350, 0);
+	talker_init(&near, 8765, near_dbm0, 4.3, 900, 250, 3000);
+	line_init(&l, line_model_d2_coeffs, (int)(sizeof(line_model_d2_coeffs) / sizeof(line_model_d2_coeffs[0])),
+		  LINE_MODEL_D2_GAIN, 10.0, 20, total);
+	/* ref: the same pipeline given the near end alone and no far end: its
+	 * output is what a perfect canceller would give (speexdsp's fixed DC
+	 * notch and G.711 included), the yardstick for double talk */
+	if (dsp_chan_new(&p, NULL, NULL, &d) || dsp_chan_new(&p, NULL, NULL, &ref))
+		abort();
+	for (long k = 0; k * CHUNK < total; k++) {
+		long t0 = k * CHUNK;
+		int sec = (int)(t0 / SR);
+		int dt = sec >= near_from && sec < near_to;
+
+		/* card -> network: echo of what the card played + near end */
+		for (int i = 0; i < CHUNK; i++) {
+			double e = line_echo(&l, t0 + i);
+			double v;
+
+			nearbuf[i] = dt ? talker_next(&near) : 0;
+			v = e + nearbuf[i];
+			card[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : lrint(v));
+		}
+		dsp_g711_encode(law, card, from, CHUNK);
+		dsp_chan_from_card(d, from, out, CHUNK);
+		dsp_g711_encode(law, nearbuf, nfrom, CHUNK);
+		dsp_chan_from_card(ref, nfrom, ideal, CHUNK);
+		dsp_chan_to_card(ref, NULL, nto, CHUNK);
+		dsp_g711_decode(law, from, card, CHUNK);
+		for (int i = 0; i < CHUNK; i++) {
+			if (dt) {
+				double err = (double)out[i] - ideal[i];
+
+				r->near_p += (double)ideal[i] * ideal[i];
+				r->err_p += err * err;
+			} else {
+				r->e_in[sec] += (double)card[i] * card[i];
+				r->e_out[sec] += (double)out[i] * out[i];
+			}
+		}
+		/* network -> card; the card plays it during the next block */
+		for (int i = 0; i < CHUNK; i++)
+			fin[i] = talker_next(&far);
+		dsp_chan_to_card(d, fin, to, CHUNK);
+		dsp_g711_decode(law, to, l.x + t0 + CHUNK, CHUNK);
+		if (t0 + CHUNK == 2L * SR) {
+			dsp_chan_stats(d, &st);
+			r->stats_erle_2s = st.erle_db;
+		}
+	}
+	dsp_chan_stats(d, &st);
+	r->stats_erl = st.erl_db;
+	r->stats_erle = st.erle_db;
+	dsp_chan_free(d);
+	dsp_chan_free(ref);
+	talker_free(&far);
+	talker_free(&near);
+	free(l.x);
+}
+
+static double erle_at(const struct run *r, int sec)
+{
+	return 10 * log10((r->e_in[sec] + 1) / (r->e_out[sec] + 1));
+}
+
+int main(void)
+{
+	struct run r;
+	double e2, e10;
+
+	log_open("test_echo", 1, 0);
+	log_set_level(LOG_LVL_WARN);
+
+	/* G.168 test 2 style: convergence, far end alone, D.2, ERL 10 dB, 20 ms */
+	run_line(&r, 1, 10, -15.0, -99.0, 99, 99, DSP_LAW_ALAW);
+	e2 = erle_at(&r, 1);
+	e10 = erle_at(&r, 9);
+	printf("# G.168 D.2, ERL 10 dB, bulk delay 20 ms, far end -15 dBm0 speech-like, A-law\n");
+	printf("# ERLE 2s: %.1f dB (pipeline: canceller + residual suppressor; canceller alone %.1f dB)\n", e2,
+	       r.stats_erle_2s);
+	printf("# ERLE 10s: %.1f dB (pipeline; canceller alone %.1f dB; ERL estimate %.1f dB)\n", e10, r.stats_erle,
+	       r.stats_erl);
+	for (int s = 0; s < 10; s++)
+		printf("#   second %d: ERLE %.1f dB\n", s + 1, erle_at(&r, s));
+	TAP_OK(e2 >= 12.0, "G.168 test 2 (convergence), model D.2, ERL 10 dB, 20 ms: pipeline ERLE >= 12 dB in the 2nd second (%.1f dB)", e2);
+	TAP_OK(e10 >= 25.0, "G.168 test 2 (convergence), model D.2, ERL 10 dB, 20 ms: pipeline ERLE >= 25 dB in the 10th second (%.1f dB)", e10);
+	TAP_OK(r.stats_erle_2s >= 12.0 && r.stats_erle >= 25.0,
+	       "G.168 test 2, model D.2, canceller alone (dsp_chan_stats, last ~1 s): ERLE >= 12 dB at 2 s (%.1f) and >= 25 dB at 10 s (%.1f)",
+	       r.stats_erle_2s, r.stats_erle);
+	TAP_OK(fabs(r.stats_erl - 10.0) < 4.0, "dsp_chan_stats: running ERL estimate near the path's 10 dB (%.1f dB)",
+	       r.stats_erl);
+
+	/* the same with mu-law */
+	run_line(&r, 1, 10, -15.0, -99.0, 99, 99, DSP_LAW_ULAW);
+	printf("# mu-law: ERLE 2s: %.1f dB, 10s: %.1f dB\n", erle_at(&r, 1), erle_at(&r, 9));
+	TAP_OK(erle_at(&r, 1) >= 12.0 && erle_at(&r, 9) >= 25.0,
+	       "G.168 test 2, model D.2, mu-law: ERLE >= 12 dB at 2 s (%.1f) and >= 25 dB at 10 s (%.1f)",
+	       erle_at(&r, 1), erle_at(&r, 9));
+
+	/* canceller off: the measure must be able to fail */
+	run_line(&r, 0, 3, -15.0, -99.0, 99, 99, DSP_LAW_ALAW);
+	printf("# echo_cancel off: ERLE %.1f dB\n", erle_at(&r, 2));
+	TAP_OK(fabs(erle_at(&r, 2)) < 1.0, "echo_cancel = 0: ERLE ~0 dB (%.1f dB): the measure can fail",
+	       erle_at(&r, 2));
+
+	/* G.168 test 3 style: converge 5 s, then 5 s of double talk, then far alone */
+	run_line(&r, 1, 14, -15.0, -20.0, 5, 10, DSP_LAW_ALAW);
+	{
+		double snr = 10 * log10(r.near_p / (r.err_p + 1));
+
+		printf("# double talk (near -20 dBm0, far -15 dBm0, echo ~-25 dBm0): near-end SNR %.1f dB\n", snr);
+		printf("# ERLE before double talk %.1f dB, after it %.1f dB\n", erle_at(&r, 4), erle_at(&r, 12));
+		TAP_OK(snr >= 15.0, "G.168 test 3 style (double talk): near-end speech kept, SNR >= 15 dB (%.1f dB)", snr);
+		TAP_OK(erle_at(&r, 12) >= 20.0,
+		       "G.168 test 3 style: no divergence after double talk, ERLE >= 20 dB 2 s later (%.1f dB)",
+		       erle_at(&r, 12));
+	}
+	return TAP_DONE();
+}
