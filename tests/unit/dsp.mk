@@ -1,4 +1,5 @@
 # unit tests of dsp/ (programs: check_PROGRAMS += ..., and TESTS += ...)
+# Programs linking dsp/libsgdsp.a also need lib/libsglib.a (logging).
 DSP_TEST_LIBS = dsp/libsgdsp.a lib/libsglib.a $(SPANDSP_LIBS) $(SPEEXDSP_LIBS) -lm
 DSP_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(SPANDSP_CFLAGS) $(SPEEXDSP_CFLAGS)
 
