@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * pstnsim's insides, shared by pstnsim.c (sockets, clock, commands) and
+ * pstnsim_isdn.c (libpri, calls, the D-channel capture). One process, one
+ * span: the state is one global.
+ */
+#ifndef SIPGW_TESTS_PSTNSIM_INT_H
+#define SIPGW_TESTS_PSTNSIM_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libpri.h>
+
+#include "lib/loop.h"
+#include "tests/tools/pstnsim.h"
+
+#define MSG_MAX 16384
+#define HDR 8
+#define RETRY_MS 100
+
+enum autoact { AUTO_NONE, AUTO_ANSWER, AUTO_ALERT, AUTO_BUSY };
+
+struct call {
+	int id;
+	q931_call *c;
+	int chan;
+	int incoming;
+	int acked;		/* incoming: PROCEEDING/ALERTING/CONNECT sent */
+	int cref;		/* incoming: the gateway's call reference */
+	int clearing;		/* we sent DISCONNECT/RELEASE */
+	struct sim_audio *audio;
+	struct call *next;
+};
+
+struct linebuf {
+	int fd;
+	size_t len;
+	char buf[4096];
+};
+
+struct sim {
+	const char *dir, *cmd_path, *pcap_path;
+	int nodetype, switchtype, bri_ptmp, debug;
+	enum autoact autoact;
+	struct loop *loop;
+
+	int media_fd, dchan_fd;
+	int want_link;		/* 0 after "drop" */
+	int broken;		/* a socket failed inside a libpri callback */
+	int have_config, slots, chunk, alaw, kind, dchan_slot;
+	int clock_fd, frames_stopped;
+	uint32_t seq, rx_seq;
+	int rx_any;
+	uint8_t txbuf[MSG_MAX], rxbuf[MSG_MAX + 1];
+	uint64_t frames_tx, frames_rx, slips, bad;
+
+	struct pri *pri;
+	struct loop_timer *pri_timer, *retry_timer, *quit_timer;
+	int dchan_up, ready, link_up_pending;
+
+	struct call *calls;
+	int next_id;
+	struct clearing_seen { int valid, cref, msgtype, cause; } peek;
+	FILE *pcap;
+	struct linebuf in, fifo;
+	int fifo_wfd, sig_fd, quitting, exit_code;
+};
+
+extern struct sim S;
+
+/* pstnsim.c */
+/* One "EVENT ..." line on stdout. */
+void event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A socket failed or closed: close both, clear calls, reconnect. */
+void link_lost(const char *why);
+
+/* pstnsim_isdn.c */
+int pcap_open(const char *path);
+void pri_message_cb(struct pri *pri, char *s);
+void pri_error_cb(struct pri *pri, char *s);
+void after_pri(void);
+void pri_timer_fired(void *arg);
+void dchan_readable(int fd, uint32_t events, void *arg);
+int pri_create(void);
+struct call *call_by_id(int id);
+int ncalls(void);
+struct call *call_new(q931_call *q, int chan, int incoming);
+void call_free(struct call *c);
+int chan_valid(int chan);
+int chan_free(void);
+int ton_parse(const char *s);
+void call_hangup(struct call *c, int cause);
+void calls_lost(void);
+
+#endif
