@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+#include "gw/gw.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "gw/ctl.h"
+#include "gw/media.h"
+#include "lib/log.h"
+#include "lib/str.h"
+
+/* How long a stopping daemon lets BYEs and DISCONNECTs reach the wire. */
+#define STOP_GRACE_MS 500
+
+static void on_media_link(void *arg, int span_id, int up, enum tdm_alarm alarm)
+{
+	struct gw *gw = arg;
+	struct gw_span *sp = gw_span_by_id(gw, span_id);
+
+	log_info(LOG_MEDIA, "span%d: media link %s%s%s", span_id, up ? "up" : "down",
+		 alarm ? ", alarm " : "", alarm ? tdm_alarm_name(alarm) : "");
+	if (sp)
+		tdm_span_media_state(sp->ts, up, alarm);
+}
+
+static void on_media_digit(void *arg, int span_id, int chan, char digit, int from_card)
+{
+	call_digit(arg, span_id, chan, digit, from_card);
+}
+
+static const struct gw_media_events media_ev = {
+	.link = on_media_link,
+	.digit = on_media_digit,
+};
+
+struct gw_span *gw_span_by_id(struct gw *gw, int id)
+{
+	for (size_t i = 0; i < gw->nspans; i++)
+		if (gw->spans[i].cfg->id == id)
+			return &gw->spans[i];
+	return NULL;
+}
+
+void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
+{
+	if (up)
+		log_notice(LOG_ISDN, "span%d: up", sp->cfg->id);
+	else
+		log_warn(LOG_ISDN, "span%d: down (alarm %s)", sp->cfg->id, tdm_alarm_name(alarm));
+}
+
+int gw_options_status(struct gw *gw, const char *src_addr)
+{
+	(void)src_addr;
+	if (gw->stopping)
+		return 503;
+	for (size_t i = 0; i < gw->nspans; i++) {
+		struct tdm_span_status st;
+		tdm_span_status(gw->spans[i].ts, &st);
+		if (st.up && st.nbusy < st.nchannels)
+			return 200;
+	}
+	return 503;
+}
+
+static void on_signal(int fd, uint32_t events, void *arg)
+{
+	struct gw *gw = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_notice(LOG_GEN, "signal %d: stopping", (int)si.ssi_signo);
+			gw_stop(gw);
+			break;
+		case SIGHUP: {
+			struct cfg_errors errs = { 0 };
+			log_notice(LOG_GEN, "SIGHUP: reloading %s", gw->cfg_path);
+			gw_reload(gw, &errs);
+			cfg_errors_free(&errs);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static void on_stop_timer(void *arg)
+{
+	struct gw *gw = arg;
+
+	loop_break(gw->loop);
+}
+
+void gw_stop(struct gw *gw)
+{
+	if (gw->stopping)
+		return;
+	gw->stopping = 1;
+	if (gw->ncalls)
+		log_notice(LOG_GEN, "clearing %zu call(s) with cause 16", gw->ncalls);
+	call_clear_all(gw, 16);
+	loop_timer_start(gw->stop_timer, STOP_GRACE_MS);
+}
+
+int gw_reload(struct gw *gw, struct cfg_errors *errs)
+{
+	struct cfg *cfg = NULL;
+	int err;
+
+	err = cfg_load(gw->cfg_path, &cfg, errs);
+	if (err) {
+		for (size_t i = 0; i < errs->n; i++)
+			log_err(LOG_CONFIG, "%s", errs->msgs[i]);
+		log_err(LOG_CONFIG, "reload of %s refused: the running config stays", gw->cfg_path);
+		return err;
+	}
+	/* Spans and listening sockets are built once; say what a restart needs. */
+	if (cfg->nspans != gw->span_cfg->nspans)
+		log_warn(LOG_CONFIG, "span list changed: takes effect after a restart");
+	for (size_t i = 0; i < cfg->nspans && i < gw->span_cfg->nspans; i++) {
+		const struct cfg_span *a = &cfg->spans[i], *b = &gw->span_cfg->spans[i];
+		if (a->id != b->id || a->driver != b->driver || a->signalling != b->signalling ||
+		    a->switchtype != b->switchtype || a->law != b->law || a->channels != b->channels ||
+		    strcmp(a->directory, b->directory) || strcmp(a->group, b->group))
+			log_warn(LOG_CONFIG, "span%d changed: takes effect after a restart", a->id);
+	}
+	if (strcmp(cfg->general.sip_address, gw->span_cfg->general.sip_address) ||
+	    cfg->general.sip_port != gw->span_cfg->general.sip_port)
+		log_warn(LOG_CONFIG, "SIP address changed: takes effect after a restart");
+	log_set_level(cfg->general.log_level);
+	if (gw->cfg != gw->span_cfg)
+		cfg_free(gw->cfg);
+	gw->cfg = cfg;
+	log_notice(LOG_CONFIG, "reloaded %s: %zu trunk(s), %zu route(s)", gw->cfg_path,
+		   cfg->ntrunks, cfg->nroutes);
+	return 0;
+}
+
+int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
+{
+	struct gw *gw;
+	sigset_t mask;
+	int err;
+
+	gw = calloc(1, sizeof(*gw));
+	if (!gw)
+		return ENOMEM;
+	gw->sigfd = -1;
+	str_copy(gw->cfg_path, cfg_path, sizeof(gw->cfg_path));
+	gw->span_cfg = cfg;
+	gw->cfg = cfg;
+	gw->start_ms = loop_now_ms();
+	err = loop_new(&gw->loop);
+	if (err)
+		goto out;
+	err = loop_timer_new(gw->loop, on_stop_timer, gw, &gw->stop_timer);
+	if (err)
+		goto out;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL); /* before any thread starts */
+	signal(SIGPIPE, SIG_IGN);
+	gw->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (gw->sigfd < 0) {
+		err = errno;
+		goto out;
+	}
+	err = loop_fd_add(gw->loop, gw->sigfd, EPOLLIN, on_signal, gw);
+	if (err)
+		goto out;
+
+	gw->spans = calloc(cfg->nspans ? cfg->nspans : 1, sizeof(*gw->spans));
+	if (!gw->spans) {
+		err = ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->nspans; i++) {
+		struct gw_span *sp = &gw->spans[i];
+		sp->gw = gw;
+		sp->cfg = &cfg->spans[i];
+		err = tdm_span_new(gw->loop, sp->cfg, &call_tdm_events, sp, &sp->ts);
+		if (err) {
+			log_err(LOG_ISDN, "span%d: %s", sp->cfg->id, strerror(err));
+			goto out;
+		}
+		gw->nspans++;
+	}
+	err = gw_media_new(gw->loop, cfg, &media_ev, gw, &gw->media);
+	if (err)
+		goto out;
+	struct sip_ua_params up = {
+		.address = cfg->general.sip_address,
+		.port = cfg->general.sip_port,
+		.user_agent = cfg->general.user_agent,
+	};
+	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
+	if (err)
+		goto out;
+	err = gw_ctl_new(gw, cfg->general.control_socket, &gw->ctl);
+	if (err)
+		goto out;
+	*out = gw;
+	return 0;
+out:
+	gw->span_cfg = NULL; /* the caller still owns cfg */
+	gw->cfg = NULL;
+	gw_free(gw);
+	return err;
+}
+
+int gw_start(struct gw *gw)
+{
+	int err;
+
+	err = gw_ctl_start(gw->ctl);
+	if (err) {
+		log_err(LOG_CTL, "control socket %s: %s", gw->span_cfg->general.control_socket,
+			strerror(err));
+		return err;
+	}
+	err = sip_ua_start(gw->ua);
+	if (err) {
+		log_err(LOG_SIP, "SIP on %s:%d: %s", gw->span_cfg->general.sip_address,
+			gw->span_cfg->general.sip_port, strerror(err));
+		return err;
+	}
+	for (size_t i = 0; i < gw->nspans; i++) {
+		err = tdm_span_start(gw->spans[i].ts);
+		if (err) {
+			log_err(LOG_ISDN, "span%d: start: %s", gw->spans[i].cfg->id, strerror(err));
+			return err;
+		}
+	}
+	err = gw_media_start(gw->media);
+	if (err)
+		return err;
+	log_notice(LOG_GEN, "sipgwd %s started: %zu span(s), SIP on %s:%d", PACKAGE_VERSION,
+		   gw->nspans, gw->span_cfg->general.sip_address, gw->span_cfg->general.sip_port);
+	return 0;
+}
+
+int gw_run(struct gw *gw)
+{
+	return loop_run(gw->loop);
+}
+
+void gw_free(struct gw *gw)
+{
+	if (!gw)
+		return;
+	call_clear_all(gw, 16); /* none are left after gw_stop() */
+	gw_media_free(gw->media);
+	gw_ctl_free(gw->ctl);
+	sip_ua_free(gw->ua);
+	for (size_t i = 0; i < gw->nspans; i++)
+		tdm_span_free(gw->spans[i].ts);
+	free(gw->spans);
+	if (gw->sigfd >= 0)
+		close(gw->sigfd);
+	loop_timer_free(gw->stop_timer);
+	loop_free(gw->loop);
+	if (gw->cfg != gw->span_cfg)
+		cfg_free(gw->cfg);
+	cfg_free(gw->span_cfg);
+	free(gw);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The gateway: one per process, owned by the control thread. It joins the
+ * rooms: tdm spans, the SIP user agent, the media workers, the calls and
+ * the control socket.
+ */
+#ifndef SIPGW_GW_GW_H
+#define SIPGW_GW_GW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "lib/loop.h"
+#include "sip/sip.h"
+#include "tdm/tdm.h"
+
+struct call;
+struct gw_media;
+struct gw_ctl;
+
+struct gw_span {
+	struct gw *gw;
+	const struct cfg_span *cfg;	/* from gw->span_cfg */
+	struct tdm_span *ts;
+};
+
+struct gw {
+	struct loop *loop;
+	char cfg_path[CFG_PATH_MAX];
+	/* The config the spans and media workers were built from: span
+	 * changes need a restart, so it lives as long as the process. */
+	struct cfg *span_cfg;
+	/* The current config: routes, trunks, numbering (reload swaps it). */
+	struct cfg *cfg;
+	struct sip_ua *ua;
+	struct gw_media *media;
+	struct gw_span *spans;
+	size_t nspans;
+	struct gw_ctl *ctl;
+	int sigfd;
+	int stopping;
+	struct loop_timer *stop_timer;
+	uint64_t start_ms;
+	/* calls */
+	struct call *calls;
+	size_t ncalls;
+	unsigned next_call_id;
+	uint64_t calls_total, calls_answered, calls_failed;
+	uint64_t digits_to_sip, digits_to_card;
+};
+
+int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out);
+int gw_start(struct gw *gw);
+int gw_run(struct gw *gw);
+void gw_free(struct gw *gw);
+/* Parse the config again and swap it in if valid; errors go to errs. */
+int gw_reload(struct gw *gw, struct cfg_errors *errs);
+/* SIGTERM: clear every call (DISCONNECT cause 16, BYE), then stop. */
+void gw_stop(struct gw *gw);
+
+struct gw_span *gw_span_by_id(struct gw *gw, int id);
+/* A span's layer 1/2 state changed (from tdm/). */
+void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm);
+/* Status code for an OPTIONS: 200, or 503 when no channel is free. */
+int gw_options_status(struct gw *gw, const char *src_addr);
+
+/* ---- calls (gw/call.c) ---- */
+
+void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
+		       const struct tdm_setup *setup);
+void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv);
+extern const struct tdm_span_events call_tdm_events;
+extern const struct sip_events call_sip_events;
+/* Clear every call with cause (shutdown). */
+void call_clear_all(struct gw *gw, int cause);
+void call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
+
+/* What `sipgwctl show calls` shows of a call. */
+struct call_info {
+	unsigned id;
+	const char *direction;	/* "isdn->sip", "sip->isdn" */
+	const char *state;
+	int span_id, chan;
+	char calling[48], called[48];
+	const char *call_id;	/* SIP Call-ID or "" */
+	uint64_t age_ms, answered_ms;	/* answered_ms: 0 = not answered */
+	unsigned digits;
+};
+/* Iterate: returns the first call when prev is NULL, then the next. */
+struct call *call_next(struct gw *gw, struct call *prev);
+void call_get_info(const struct call *c, struct call_info *info);
+
+#endif

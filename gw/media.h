@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Media workers: threads that each own some spans' audio (the tdm_media
+ * half) and the RTP sockets of the calls on them. Every chunk from the card
+ * goes through the channel's dsp pipeline and out as RTP; every RTP packet
+ * goes through the jitter buffer and the pipeline and back to the card.
+ *
+ * The control thread talks to the workers only through this API (bounded
+ * SPSC queues plus an eventfd each way); events come back through the
+ * callbacks below, in the control thread.
+ */
+#ifndef SIPGW_GW_MEDIA_H
+#define SIPGW_GW_MEDIA_H
+
+#include <stdint.h>
+
+#include "config/config.h"
+#include "lib/loop.h"
+#include "sip/rtp.h"
+#include "tdm/tdm.h"
+
+struct gw_media;
+
+struct gw_media_events {
+	/* The media half of a span saw its link come up or go down. */
+	void (*link)(void *arg, int span_id, int up, enum tdm_alarm alarm);
+	/* A DTMF digit passed: from_card = detected in-band on the card side
+	 * (sent as RFC 4733), else received as RFC 4733 (played in-band). */
+	void (*digit)(void *arg, int span_id, int chan, char digit, int from_card);
+};
+
+/* One tdm_media per span of cfg, spread over workers. cfg must outlive it. */
+int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, const struct gw_media_events *ev,
+		 void *arg, struct gw_media **out);
+int gw_media_start(struct gw_media *m);	/* start the threads */
+void gw_media_free(struct gw_media *m);	/* stop and join them; free all */
+int gw_media_nworkers(const struct gw_media *m);
+
+struct gw_media_params {
+	int span_id, chan;
+	struct sip_rtp *rtp;	/* handed over: the worker frees it */
+	char remote_addr[64];
+	uint16_t remote_port;
+	int pt, te_pt;		/* RTP payload types: audio (0 or 8), telephone-event */
+	int echo_cancel, echo_tail_ms;
+};
+
+/* Start media on a channel; the rtp belongs to the worker from now on,
+ * even when this fails. */
+int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p);
+/* New remote address or payload types (a 200 after early media). */
+int gw_media_chan_update(struct gw_media *m, const struct gw_media_params *p);
+int gw_media_chan_stop(struct gw_media *m, int span_id, int chan);
+
+void gw_media_span_stats(const struct gw_media *m, int span_id, struct tdm_media_stats *st);
+
+#endif
