@@ -74,7 +74,8 @@ static int next_header(const char *buf, size_t len, size_t *pos, struct raw_hdr 
 	h->vlen = (size_t)(buf + *pos - h->val);
 	while (h->vlen && (h->val[h->vlen - 1] == '\n' || h->val[h->vlen - 1] == '\r'))
 		h->vlen--;
-	while (h->vlen && (h->val[0] == ' ' || h->val[0] == '\t')) {
+	while (h->vlen && (h->val[0] == ' ' || h->val[0] == '\t' || h->val[0] == '\r' ||
+			   h->val[0] == '\n')) {
 		h->val++;
 		h->vlen--;
 	}
@@ -124,7 +125,7 @@ static int check_addr(const char *v, size_t n)
 		return 400;
 	if (lt == n) {
 		for (i = 0; i < n && v[i] != ';'; i++)
-			if (v[i] == '?' || v[i] == ' ' || v[i] == ',')
+			if (v[i] == '?')
 				return 400;
 		return 0;
 	}
@@ -134,7 +135,7 @@ static int check_addr(const char *v, size_t n)
 		return 400;
 	if (v[0] != '"') {
 		for (i = 0; i < lt; i++)
-			if (!is_token_char((unsigned char)v[i]) && v[i] != ' ' && v[i] != '\t')
+			if (!is_token_char((unsigned char)v[i]) && !strchr(" \t\r\n", v[i]))
 				return 400;
 	}
 	return 0;
@@ -386,14 +387,16 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 			cseq = h;
 		}
 	}
-	/* Enough to address a response (RFC 3261 section 8.2.6.2)? */
-	if (!nvia || !from.vlen || !to.vlen || !callid.vlen || !cseq.vlen)
+	/* A Via addresses the response (RFC 3261 section 8.2.6.2); copy
+	 * what there is of the rest (RFC 4475 3.3.1 lacks Call-ID/From/To). */
+	if (!nvia)
 		return EINVAL;
 	snprintf(tagbuf, sizeof(tagbuf), ";tag=%s", to_tag);
-	if (put_hdr(out, outlen, &off, "From", from.val, from.vlen, NULL) ||
-	    put_hdr(out, outlen, &off, "To", to.val, to.vlen, has_tag(to.val, to.vlen) ? NULL : tagbuf) ||
-	    put_hdr(out, outlen, &off, "Call-ID", callid.val, callid.vlen, NULL) ||
-	    put_hdr(out, outlen, &off, "CSeq", cseq.val, cseq.vlen, NULL))
+	if ((from.vlen && put_hdr(out, outlen, &off, "From", from.val, from.vlen, NULL)) ||
+	    (to.vlen && put_hdr(out, outlen, &off, "To", to.val, to.vlen,
+				has_tag(to.val, to.vlen) ? NULL : tagbuf)) ||
+	    (callid.vlen && put_hdr(out, outlen, &off, "Call-ID", callid.val, callid.vlen, NULL)) ||
+	    (cseq.vlen && put_hdr(out, outlen, &off, "CSeq", cseq.val, cseq.vlen, NULL)))
 		return ENOSPC;
 	w = snprintf(out + off, outlen - off, "Server: %s\r\nContent-Length: 0\r\n\r\n",
 		     server ? server : "sipgw");
