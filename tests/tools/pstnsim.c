@@ -10,6 +10,9 @@
  *           ni2|dms100|lucent5e|att4ess|ni1|qsig] [--bri-ptmp]
  *           [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE]
  *           [--debug] [--selftest]
+ *   pstnsim --analyse FILE.wav [FROM_S [DUR_S]]
+ *           measures a recording (8 kHz mono 16-bit) with the same estimator
+ *           as `measure` and prints "MEASURE freq= level= ms=" (dBm0)
  *
  * Commands, one per line, from stdin and/or the FIFO (created if missing;
  * kept open so a script may open, write and close it many times). ID is
@@ -728,6 +731,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: pstnsim --dir DIR [--side net|cpe] [--switch TYPE] [--bri-ptmp]\n"
 		   "               [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE] [--debug]\n"
 		   "       pstnsim --selftest\n"
+		   "       pstnsim --analyse FILE.wav [FROM_S [DUR_S]]\n"
 		   "TYPE: euroisdn_e1 (default), euroisdn_t1, ni2, dms100, lucent5e, att4ess, ni1, qsig\n"
 		   "Commands on stdin (and FIFO), events on stdout: see the top of pstnsim.c.\n");
 }
@@ -740,6 +744,7 @@ int main(int argc, char **argv)
 		{ "auto", required_argument, NULL, 'a' }, { "pcap", required_argument, NULL, 'p' },
 		{ "bri-ptmp", no_argument, NULL, 'b' }, { "debug", no_argument, NULL, 'D' },
 		{ "selftest", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+		{ "analyse", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, err;
@@ -759,6 +764,10 @@ int main(int argc, char **argv)
 		case 'b': S.bri_ptmp = 1; break;
 		case 'D': S.debug = 1; break;
 		case 'T': return sim_audio_selftest();
+		case 'A':
+			/* --analyse FILE [FROM_S [DUR_S]]: measure a recording */
+			return sim_audio_analyse_file(optarg, optind < argc ? atof(argv[optind]) : 0,
+						      optind + 1 < argc ? atof(argv[optind + 1]) : 0);
 		case 'h': usage(stdout); return 0;
 		case 's':
 			if (!strcmp(optarg, "net"))

@@ -55,5 +55,7 @@ void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0
 
 /* The self-test (TAP on stdout); returns the exit status. */
 int sim_audio_selftest(void);
+/* Measure part of a WAV recording; prints a MEASURE line. Exit status. */
+int sim_audio_analyse_file(const char *path, double from_s, double dur_s);
 
 #endif

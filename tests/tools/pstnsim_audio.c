@@ -263,7 +263,8 @@ static uint16_t le16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-int sim_audio_wav(struct sim_audio *a, const char *path, char *err, int errlen)
+/* Read an 8 kHz mono 16-bit PCM WAV (at most MAX_WAV_SAMPLES). */
+static int wav_read(const char *path, int16_t **out, size_t *nout, char *err, int errlen)
 {
 	uint8_t h[12], ch[8], fmt[16];
 	int have_fmt = 0, ret = 0;
@@ -340,16 +341,53 @@ int sim_audio_wav(struct sim_audio *a, const char *path, char *err, int errlen)
 			goto out;
 		}
 	}
-	free(a->wav);
-	a->wav = samples;
+	*out = samples;
+	*nout = n;
 	samples = NULL;
-	a->wav_len = n;
-	a->wav_pos = 0;
-	a->src = SRC_WAV;
 out:
 	free(samples);
 	fclose(f);
 	return ret;
+}
+
+int sim_audio_wav(struct sim_audio *a, const char *path, char *err, int errlen)
+{
+	int16_t *samples;
+	size_t n;
+	int ret = wav_read(path, &samples, &n, err, errlen);
+
+	if (ret)
+		return ret;
+	free(a->wav);
+	a->wav = samples;
+	a->wav_len = n;
+	a->wav_pos = 0;
+	a->src = SRC_WAV;
+	return 0;
+}
+
+int sim_audio_analyse_file(const char *path, double from_s, double dur_s)
+{
+	char err[256];
+	int16_t *samples;
+	size_t n, from, len;
+	double freq, level;
+	int ret = wav_read(path, &samples, &n, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "pstnsim: %s\n", err);
+		return 2;
+	}
+	from = (size_t)(from_s * RATE);
+	len = (size_t)(dur_s * RATE);
+	if (from > n)
+		from = n;
+	if (!len || from + len > n)
+		len = n - from;
+	sim_audio_analyse(samples + from, (int)len, &freq, &level);
+	printf("MEASURE freq=%.1f level=%.1f ms=%d\n", freq, level, (int)(len * 1000 / RATE));
+	free(samples);
+	return 0;
 }
 
 int sim_audio_dtmf(struct sim_audio *a, const char *digits)
