@@ -3,8 +3,10 @@
 #
 # tests/e2e/lib.sh: the shared harness of the end-to-end tests.
 #
-# A test is a bash script that sources this file, calls e2e_init, starts
-# peers, checks what a user would see, and ends with e2e_done:
+# A test is a bash script (tests/e2e/NN-name.sh, starting with "#!";
+# scripts/check runs those and takes files without "#!" for libraries)
+# that sources this file, calls e2e_init, starts peers, checks what a user
+# would see, and ends with e2e_done:
 #
 #   . "$(dirname "$0")/lib.sh"
 #   e2e_init mytest
@@ -82,12 +84,15 @@ e2e_spawn() {
 #   SIGTERM, then SIGKILL after 2 s. Returns at once when it is gone.
 e2e_kill() {
 	local pid=$1 i
-	kill -TERM -- "-$pid" "$pid" 2>/dev/null || return 0
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM -- "-$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 20); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL -- "-$pid" "$pid" 2>/dev/null
+	kill -KILL -- "-$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
 }
@@ -95,15 +100,16 @@ e2e_kill() {
 # e2e_cleanup
 #   The exit trap (installed by e2e_init; no need to call it): kill what
 #   was started (newest first), delete namespaces, keep or remove $E2E_DIR,
-#   and when a check failed, print the end of every log in $E2E_DIR as
-#   TAP diagnostics.
+#   and when a check failed, print the end of every *.log in $E2E_DIR as
+#   TAP diagnostics (baresip's status-line noise left out).
 e2e_cleanup() {
 	local rc=$? i f pids
 	trap - EXIT INT TERM HUP
 	[ -n "${E2E_DIR:-}" ] && [ -d "$E2E_DIR" ] || exit "$rc"
 	pids=$(tac "$E2E_DIR/.pids" 2>/dev/null)
 	for i in $pids; do
-		kill -TERM -- "-$i" "$i" 2>/dev/null
+		kill -TERM -- "-$i" 2>/dev/null
+		kill -TERM "$i" 2>/dev/null
 	done
 	for i in $pids; do
 		e2e_kill "$i"
@@ -115,8 +121,9 @@ e2e_cleanup() {
 	if [ "$E2E_FAILED" -gt 0 ] || [ "$rc" -ne 0 ]; then
 		while IFS= read -r f; do
 			echo "# ---- last lines of $f"
-			tail -n 25 "$f" | sed 's/^/#   /'
-		done < <(find "$E2E_DIR" -name '*.log' -type f | sort)
+			tr '\r' '\n' <"$f" | grep -avE '^ *(\[[0-9:]+\] audio=[0-9/]+ \(bit/s\) *)*$' |
+				tail -n 25 | cut -c1-300 | sed 's/^/#   /'
+		done < <(find "$E2E_DIR" -name '*.log' -type f -size +0 | sort)
 		echo "# $E2E_NAME: kept $E2E_DIR"
 	elif [ "${E2E_KEEP:-0}" = 1 ]; then
 		echo "# $E2E_NAME: kept $E2E_DIR"
@@ -272,11 +279,14 @@ within() {
 #   127.0.0.1:CTRL_PORT, one account USER (auto-answer, regint=0, PCMA and
 #   PCMU; RTP on ports 30000-39999, so keep test ports out of that range)
 #   that sends WAV (8 kHz mono s16, e.g. from gen_tone_wav; it plays
-#   once, so make it longer than the call) and records what it receives as
+#   once and baresip HANGS UP when it ends, so make it longer than the
+#   call) and records what it receives as
 #   $E2E_DIR/NAME/rec/dump-*-dec.wav (see baresip_rec; sndfile records
 #   after the decoder, before any player). The player is aubridge with no
 #   partner source, which discards audio at no cost: `alsa,null` also
 #   works but its thread never blocks and burns a whole core per call.
+#   With ADDR 127.0.0.x, SIP and the SDP use that address but RTP leaves
+#   from 127.0.0.1 (the kernel's source for loopback routes).
 #   Config in $E2E_DIR/NAME/, log in $E2E_DIR/NAME/baresip.log. Waits
 #   until ctrl_tcp answers and starts the event collector
 #   (baresip_events). Returns 1 if it did not come up within 10 s.
@@ -407,11 +417,12 @@ PERL
 #     1712345678.123 {"event":true,"type":"CALL_ESTABLISHED","class":"call",...,"param":"sip:bob@127.0.0.1:5162"}
 #     1712345679.456 {"event":true,"type":"CALL_CLOSED",...,"param":"Connection reset by peer"}
 #     1712345679.500 {"response":true,"ok":true,"data":"","token":"t123-1"}
-#   Event types baresip 1.0.0 sends: CALL_RINGING (outgoing, 180),
-#   CALL_INCOMING, CALL_ESTABLISHED, CALL_CLOSED (param: the reason: "Connection
+#   Event types baresip 1.0.0 sends here: CALL_RINGING (outgoing, on
+#   180), CALL_ESTABLISHED (both sides; no CALL_INCOMING with
+#   answermode=auto), CALL_CLOSED (param: the reason: "Connection
 #   reset by user" after our hangup, "Connection reset by peer" after the
-#   far end's BYE, "486 Busy Here" etc. for a failed call, "end of file"
-#   when the WAV ran out), CALL_DTMF_START (param: the digit),
+#   far end's BYE, the final response ("404 Not Found", ...) of a
+#   failed call, "end of file" when the WAV ran out), CALL_DTMF_START (param: the digit),
 #   CALL_DTMF_END, CALL_RTCP, CALL_LOCAL_SDP, CALL_REMOTE_SDP,
 #   CALL_RTPESTAB, AUDIO_ERROR. Query it with baresip_count,
 #   baresip_event_params and baresip_wait_event. Returns 1 when the
@@ -488,16 +499,21 @@ baresip_hangup() {
 }
 
 # baresip_dtmf CTRL_PORT DIGITS
-#   Send DIGITS (0-9 * # A-D) on the current call as RFC 4733
-#   telephone-events, one "sndcode" command per digit, PACE seconds apart
-#   (E2E_DTMF_PACE, default 0.4: baresip makes each event ~180 ms long and
-#   a digit sent while the last one still sounds would merge with it).
+#   Send DIGITS (0-9 * # A-D) on that baresip's current call as RFC 4733
+#   telephone-events (ctrl_tcp command "sndcode"; baresip makes each
+#   event ~180 ms long), one digit every E2E_DTMF_PACE seconds (default
+#   0.4). E2E_DTMF_PACE=0 hands baresip all digits in one "sndcode",
+#   which it queues and sends back to back.
 baresip_dtmf() {
-	local ctrl=$1 digits=$2 i d
+	local ctrl=$1 digits=$2 pace=${E2E_DTMF_PACE:-0.4} i d
+	if [ "$pace" = 0 ]; then
+		baresip_cmd "$ctrl" "{\"command\":\"sndcode\",\"params\":$(_e2e_json_str "$digits")}" >/dev/null
+		return
+	fi
 	for ((i = 0; i < ${#digits}; i++)); do
 		d=${digits:i:1}
 		baresip_cmd "$ctrl" "{\"command\":\"sndcode\",\"params\":$(_e2e_json_str "$d")}" >/dev/null || return 1
-		sleep "${E2E_DTMF_PACE:-0.4}"
+		sleep "$pace"
 	done
 }
 
