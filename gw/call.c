@@ -344,18 +344,28 @@ static void act_sip_gone(struct call *c, const struct call_ev *e)
 	drop_tdm(c, cause);
 }
 
-/* sip->isdn: ALERTING/PROGRESS -> 180 or 183 with SDP (early media). */
+/*
+ * sip->isdn: ALERTING -> 180, PROGRESS -> 183. When the network says
+ * in-band information is there (progress indicator 1 or 8: ringback,
+ * announcements), the response carries our SDP and media starts, so the
+ * caller hears it (early media).
+ */
 static void act_st_early(struct call *c, const struct call_ev *e)
 {
+	const struct sdp_media *sdp = NULL;
+
 	if (e->inband) {
 		if (!c->media_on)
 			media_to(c, &c->remote, c->pt, c->te_pt);
-		sip_call_respond(c->sc, 183, &c->local, -1);
-	} else if (e->type == EV_TDM_ALERTING && !c->alerted) {
-		sip_call_respond(c->sc, 180, NULL, -1);
+		sdp = &c->local;
 	}
-	if (e->type == EV_TDM_ALERTING)
+	if (e->type == EV_TDM_ALERTING) {
+		if (!c->alerted || sdp)
+			sip_call_respond(c->sc, 180, sdp, -1);
 		c->alerted = 1;
+	} else if (sdp) {
+		sip_call_respond(c->sc, 183, sdp, -1);
+	}
 }
 
 static void act_st_connected(struct call *c, const struct call_ev *e)

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
+#
+# tests/e2e/gw.sh: the gateway's side of the end-to-end harness, sourced
+# after lib.sh. It starts sipgwd on a virtual E1 with pstnsim (our libpri
+# switch emulator) as the network and baresip as the SIP phone:
+#
+#   pstnsim (libpri NET) == virtual E1 (span 1) == sipgwd == SIP/RTP == baresip
+#
+#   gw_setup [auto|manual]     writes the config, starts all three, waits
+#                              until layer 2 is up ("EVENT READY")
+#   sim CMD...                 one pstnsim command (see tests/tools/pstnsim.c)
+#   sim_wait REGEX [TIMEOUT]   wait for a pstnsim event line matching REGEX
+#   sim_id EVENT               id of the newest EVENT (CALL, RING) line
+#   sim_measure ID MS          prints "FREQ LEVEL_DBM0" of what the switch hears
+#   phone_measure [FROM] [DUR] prints "FREQ LEVEL_DBM0" of baresip's recording
+#   ctl ARGS...                sipgwctl against this gateway
+#   sip_capture_start/stop     tshark on the gateway's SIP port; sip_trace
+#                              prints one line per message: METHOD|STATUS REASON
+#
+# Ports: the gateway's SIP 25060, baresip 25062 (ctrl 24444); RTP of the
+# gateway 20000-20999 (baresip takes 30000-39999). scripts/check runs each
+# test in a network namespace of its own, so these never collide.
+
+GW_SIP_PORT=25060
+PHONE_SIP_PORT=25062
+PHONE_CTRL=24444
+PHONE_USER=+4930123456		# the E.164 number the switch dials (030 123456)
+PHONE_TONE=440			# what the phone sends
+SWITCH_TONE=1004		# what the switch sends
+# gen_tone_wav's default -13 dBFS RMS in dBm0 (G.711: a full-scale sine is +3.14 dBm0)
+PHONE_LEVEL_DBM0=-6.9
+
+# gw_config FILE [KEY=VALUE in [span 1]...]: the test config
+gw_config() {
+	local file=$1
+	shift
+	cat >"$file" <<CONF
+; written by tests/e2e/gw.sh
+[general]
+sip_address = 127.0.0.1
+sip_port = $GW_SIP_PORT
+rtp_port_min = 20000
+rtp_port_max = 20999
+control_socket = $E2E_DIR/sipgwd.sock
+pid_file = $E2E_DIR/sipgwd.pid
+log_level = debug
+
+[numbering]
+country_code = 49
+national_prefix = 0
+international_prefix = 00
+
+[span 1]
+driver = virt
+signalling = pri_cpe
+switchtype = euroisdn_e1
+type = e1
+law = alaw
+directory = $E2E_DIR/span1
+group = pstn
+$(for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done)
+
+[trunk phone]
+host = 127.0.0.1
+port = $PHONE_SIP_PORT
+
+[route pstn-to-sip]
+from = group:pstn
+to = trunk:phone
+
+[route sip-to-pstn]
+from = trunk:phone
+to = group:pstn
+CONF
+}
+
+# gw_start_daemon: start sipgwd on $E2E_DIR/gw.conf, wait for its socket
+gw_start_daemon() {
+	e2e_spawn "$E2E_DIR/sipgwd.log" "$E2E_BUILD/gw/sipgwd" -f -c "$E2E_DIR/gw.conf"
+	GW_PID=$E2E_LAST_PID
+	wait_for "$E2E_DIR/sipgwd.log" "sipgwd .* started" 10
+}
+
+# gw_setup [auto|manual] [KEY=VALUE...]: everything, ready for calls
+gw_setup() {
+	local answer=${1:-auto}
+	shift
+	gw_config "$E2E_DIR/gw.conf" "$@"
+	gen_tone_wav "$E2E_DIR/phone.wav" "$PHONE_TONE" 120
+	check gw_start_daemon "sipgwd starts on a virtual E1 (virt-span.md v1)" || return 1
+	mkfifo "$E2E_DIR/sim.fifo"
+	e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" \
+		--dir "$E2E_DIR/span1" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap"
+	SIM_PID=$E2E_LAST_PID
+	check "wait_for '$E2E_DIR/pstnsim.out' 'EVENT READY' 10" \
+		"the switch brings up layer 2 on the D-channel (Q.921 SABME/UA)" || return 1
+	BARESIP_ANSWERMODE=$answer
+	check "baresip_start phone 127.0.0.1:$PHONE_SIP_PORT $PHONE_CTRL '$PHONE_USER' '$E2E_DIR/phone.wav'" \
+		"baresip starts as the SIP phone" || return 1
+	wait_for_span_up 10
+}
+
+# wait_for_span_up TIMEOUT: until sipgwctl shows span 1 up
+wait_for_span_up() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		ctl --json show spans 2>/dev/null | grep -q '"up":true' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+sim() {
+	echo "$*" >"$E2E_DIR/sim.fifo"
+}
+
+sim_wait() {
+	wait_for "$E2E_DIR/pstnsim.out" "$1" "${2:-10}"
+}
+
+sim_id() {
+	grep -E "^EVENT $1 " "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n 's/.* id=\([0-9]*\).*/\1/p'
+}
+
+# sim_count REGEX: how many pstnsim event lines match
+sim_count() {
+	grep -cE "$1" "$E2E_DIR/pstnsim.out"
+}
+
+# sim_measure ID MS: measure what the switch receives on call ID
+sim_measure() {
+	local n
+	n=$(sim_count '^EVENT MEASURE ')
+	sim "measure $1 $2"
+	wait_for_count '^EVENT MEASURE ' $((n + 1)) $(($2 / 1000 + 5)) || { echo "0 -99"; return 1; }
+	grep -E '^EVENT MEASURE ' "$E2E_DIR/pstnsim.out" | tail -n 1 |
+		sed -n 's/.* freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
+}
+
+# wait_for_count REGEX N TIMEOUT: until N pstnsim event lines match
+wait_for_count() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(sim_count "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# phone_measure [DUR_S]: what baresip received in the DUR_S seconds (default
+# 1) before the last half second of its newest recording, in dBm0
+phone_measure() {
+	local rec from
+	rec=$(baresip_rec phone)
+	[ -n "$rec" ] || { echo "0 -99"; return 1; }
+	from=$(soxi -D "$rec" | awk -v d="${1:-1}" '{ f = $1 - 0.5 - d; print (f < 0 ? 0 : f) }')
+	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "${1:-1}" |
+		sed -n 's/.*freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
+}
+
+ctl() {
+	"$E2E_BUILD/gw/sipgwctl" -s "$E2E_DIR/sipgwd.sock" "$@"
+}
+
+# ---- SIP off the wire (tshark) ----
+
+sip_capture_start() {
+	e2e_spawn "$E2E_DIR/tshark.log" tshark -q -i lo -f "udp port $GW_SIP_PORT" -w "$E2E_DIR/sip.pcap"
+	TSHARK_PID=$E2E_LAST_PID
+	wait_for "$E2E_DIR/tshark.log" "Capturing on" 10
+	sleep 0.5
+}
+
+sip_capture_stop() {
+	sleep 0.5
+	e2e_kill "$TSHARK_PID"
+}
+
+# sip_trace: one line per SIP message: "INVITE", "486", "BYE Q.850;cause=16"
+sip_trace() {
+	tshark -r "$E2E_DIR/sip.pcap" -Y sip -T fields -E separator='|' \
+		-e sip.Method -e sip.Status-Code -e sip.Reason 2>/dev/null |
+		awk -F'|' '{ m = ($1 != "") ? $1 : $2; print m (($3 != "") ? " " $3 : "") }'
+}
+
+# q931_trace: the D-channel as tshark decodes it: "MESSAGE cause"
+q931_trace() {
+	tshark -r "$E2E_DIR/dchan.pcap" -Y q931 -T fields -E separator='|' \
+		-e q931.message_type -e q931.cause_value 2>/dev/null
+}
