@@ -65,4 +65,5 @@ diag "SIP: $(tr '\n' ',' <<<"$trace")"
 ok 'grep -qx "BYE Q.850;cause=16" <<<"$trace"' "the BYE carries Reason: Q.850;cause=16 (RFC 3326)"
 ok 'grep -qx "INVITE" <<<"$trace" && grep -qx "200" <<<"$trace"' "INVITE answered 200 on the wire"
 ok '[ -z "$(ctl show calls | tail -n +2)" ]' "no call is left in sipgwctl show calls"
+gw_finish
 e2e_done

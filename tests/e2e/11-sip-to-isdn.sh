@@ -64,4 +64,5 @@ q931=$(q931_trace | cut -d'|' -f1 | tr '\n' ' ')
 diag "Q.931: $q931"
 ok 'grep -q "0x07 0x0f" <<<"$q931"' "the gateway acknowledges the switch's CONNECT (Q.931 CONNECT ACKNOWLEDGE 0x0f)"
 ok '[ -z "$(ctl show calls | tail -n +2)" ]' "no call is left"
+gw_finish
 e2e_done

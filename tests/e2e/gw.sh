@@ -15,6 +15,8 @@
 #   sim_measure ID MS          prints "FREQ LEVEL_DBM0" of what the switch hears
 #   phone_measure [FROM] [DUR] prints "FREQ LEVEL_DBM0" of baresip's recording
 #   ctl ARGS...                sipgwctl against this gateway
+#   gw_finish                  SIGTERM: sipgwd must exit 0 within 2 s with no
+#                              sanitizer report in its log (call before e2e_done)
 #   sip_capture_start/stop     tshark on the gateway's SIP port; sip_trace
 #                              prints one line per message: METHOD|STATUS REASON
 #
@@ -157,6 +159,22 @@ phone_measure() {
 	from=$(soxi -D "$rec" | awk -v d="${1:-1}" '{ f = $1 - 0.5 - d; print (f < 0 ? 0 : f) }')
 	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "${1:-1}" |
 		sed -n 's/.*freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
+}
+
+# gw_finish: stop sipgwd the way an operator does and check it went well
+gw_finish() {
+	local t0 t1 rc
+	kill -0 "$GW_PID" 2>/dev/null || { ok false "sipgwd still runs at the end of the test"; return 1; }
+	t0=$(_e2e_now)
+	kill -TERM "$GW_PID"
+	wait "$GW_PID"
+	rc=$?
+	t1=$(_e2e_now)
+	ok "[ $rc -eq 0 ]" "sipgwd exits 0 on SIGTERM (exit $rc)"
+	ok "awk 'BEGIN { exit !($t1 - $t0 < 2) }'" \
+		"and within 2 s ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s)"
+	ok "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$E2E_DIR/sipgwd.log'" \
+		"no AddressSanitizer/LeakSanitizer/UBSan report from sipgwd"
 }
 
 ctl() {

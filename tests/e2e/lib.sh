@@ -287,6 +287,8 @@ within() {
 #   works but its thread never blocks and burns a whole core per call.
 #   With ADDR 127.0.0.x, SIP and the SDP use that address but RTP leaves
 #   from 127.0.0.1 (the kernel's source for loopback routes).
+#   BARESIP_ANSWERMODE=manual leaves incoming calls ringing (answer with
+#   {"command":"accept"}, reject with baresip_hangup).
 #   Config in $E2E_DIR/NAME/, log in $E2E_DIR/NAME/baresip.log. Waits
 #   until ctrl_tcp answers and starts the event collector
 #   (baresip_events). Returns 1 if it did not come up within 10 s.
@@ -327,7 +329,7 @@ module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:$ctrl
 snd_path		$dir/rec
 EOF
-	echo "<sip:$user@$addr:$port>;regint=0;answermode=auto;audio_codecs=PCMA,PCMU" >"$dir/accounts"
+	echo "<sip:$user@$addr:$port>;regint=0;answermode=${BARESIP_ANSWERMODE:-auto};audio_codecs=PCMA,PCMU" >"$dir/accounts"
 	: >"$dir/contacts"
 	ln -sfn "$dir" "$E2E_DIR/.ctrl-$ctrl"
 	e2e_spawn "$dir/baresip.log" baresip -f "$dir"
