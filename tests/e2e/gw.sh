@@ -24,9 +24,13 @@
 # gateway 20000-20999 (baresip takes 30000-39999). scripts/check runs each
 # test in a network namespace of its own, so these never collide.
 
-GW_SIP_PORT=25060
-PHONE_SIP_PORT=25062
-PHONE_CTRL=24444
+GW_SIP_PORT=${GW_SIP_PORT:-25060}
+PHONE_SIP_PORT=${PHONE_SIP_PORT:-25062}
+PHONE_CTRL=${PHONE_CTRL:-24444}
+# The demo runs the shipped sample config as it is: it sets GW_CONF to it
+# and these two to the sample's paths.
+GW_SPAN_DIR=${GW_SPAN_DIR:-}
+GW_CTL_SOCK=${GW_CTL_SOCK:-}
 PHONE_USER=+4930123456		# the E.164 number the switch dials (030 123456)
 PHONE_TONE=440			# what the phone sends
 SWITCH_TONE=1004		# what the switch sends
@@ -77,9 +81,9 @@ to = group:pstn
 CONF
 }
 
-# gw_start_daemon: start sipgwd on $E2E_DIR/gw.conf, wait for its socket
+# gw_start_daemon: start sipgwd on $GW_CONF (default $E2E_DIR/gw.conf)
 gw_start_daemon() {
-	e2e_spawn "$E2E_DIR/sipgwd.log" "$E2E_BUILD/gw/sipgwd" -f -c "$E2E_DIR/gw.conf"
+	e2e_spawn "$E2E_DIR/sipgwd.log" "$E2E_BUILD/gw/sipgwd" -f -c "${GW_CONF:-$E2E_DIR/gw.conf}"
 	GW_PID=$E2E_LAST_PID
 	wait_for "$E2E_DIR/sipgwd.log" "sipgwd .* started" 10
 }
@@ -88,12 +92,13 @@ gw_start_daemon() {
 gw_setup() {
 	local answer=${1:-auto}
 	shift
-	gw_config "$E2E_DIR/gw.conf" "$@"
+	: "${GW_SPAN_DIR:=$E2E_DIR/span1}" "${GW_CTL_SOCK:=$E2E_DIR/sipgwd.sock}"
+	[ -n "${GW_CONF:-}" ] || gw_config "$E2E_DIR/gw.conf" "$@"
 	gen_tone_wav "$E2E_DIR/phone.wav" "$PHONE_TONE" 120
 	check gw_start_daemon "sipgwd starts on a virtual E1 (virt-span.md v1)" || return 1
 	mkfifo "$E2E_DIR/sim.fifo"
 	e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" \
-		--dir "$E2E_DIR/span1" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap"
+		--dir "$GW_SPAN_DIR" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap"
 	SIM_PID=$E2E_LAST_PID
 	check "wait_for '$E2E_DIR/pstnsim.out' 'EVENT READY' 10" \
 		"the switch brings up layer 2 on the D-channel (Q.921 SABME/UA)" || return 1
@@ -178,7 +183,7 @@ gw_finish() {
 }
 
 ctl() {
-	"$E2E_BUILD/gw/sipgwctl" -s "$E2E_DIR/sipgwd.sock" "$@"
+	"$E2E_BUILD/gw/sipgwctl" -s "${GW_CTL_SOCK:-$E2E_DIR/sipgwd.sock}" "$@"
 }
 
 # ---- SIP off the wire (tshark) ----
