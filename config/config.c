@@ -221,6 +221,8 @@ static void check_trunk(struct cfg_parser *p, size_t i)
 
 	if (!KL(p, CFG_SEC_TRUNK, i, "port"))
 		t->port = 5060;
+	if (!KL(p, CFG_SEC_TRUNK, i, "qualify"))
+		t->qualify_s = 60;
 	if (!t->host[0]) {
 		if (!KL(p, CFG_SEC_TRUNK, i, "host"))
 			cfg_perr(p, t->line, "trunk '%s': missing 'host'", t->name);

@@ -91,6 +91,7 @@ struct cfg_trunk {
 	char allow[CFG_ALLOW_MAX][CFG_HOST_MAX];
 	size_t nallow;
 	char domain[CFG_HOST_MAX];	/* host part of From/To URIs, default host */
+	int qualify_s;			/* OPTIONS every N s to see it answers; 0 = off, default 60 */
 };
 
 enum cfg_endpoint_kind { CFG_EP_GROUP, CFG_EP_TRUNK };

@@ -579,6 +579,7 @@ static const struct key trunk_keys[] = {
 	{ "allow", set_allow, 0, 0, 0, NULL, NULL, 1 },
 	{ "domain", set_host, T(domain), 0, SZ(cfg_trunk, domain), NULL, NULL, 0 },
 	{ "transport", set_transport, 0, 0, 0, NULL, NULL, 0 },
+	{ "qualify", set_int, T(qualify_s), 0, 3600, NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };
 

@@ -748,6 +748,11 @@ static int on_sip_options(void *arg, const char *src_addr)
 	return gw_options_status(arg, src_addr);
 }
 
+static void on_sip_options_result(void *arg, void *user, int code)
+{
+	gw_trunk_options_result(arg, user, code);
+}
+
 const struct sip_events call_sip_events = {
 	.incoming = on_sip_incoming,
 	.progress = on_sip_progress,
@@ -756,6 +761,7 @@ const struct sip_events call_sip_events = {
 	.confirmed = on_sip_confirmed,
 	.terminated = on_sip_terminated,
 	.options = on_sip_options,
+	.options_result = on_sip_options_result,
 };
 
 /* ---- all calls ---- */

@@ -111,7 +111,18 @@ static void cmd_status(struct gw *gw, struct reply *r, int json)
 			(unsigned long long)gw->calls_failed, (unsigned long long)gw->digits_to_sip,
 			(unsigned long long)gw->digits_to_card, gw_media_nworkers(gw->media));
 		rjson(r, gw->cfg_path);
-		rprintf(r, "}\n");
+		rprintf(r, ",\"trunks\":[");
+		for (struct gw_trunk *t = gw_trunk_next(gw, NULL); t; t = gw_trunk_next(gw, t)) {
+			struct gw_trunk_info ti;
+			gw_trunk_get_info(t, &ti);
+			rprintf(r, "%s{\"name\":", t == gw_trunk_next(gw, NULL) ? "" : ",");
+			rjson(r, ti.name);
+			rprintf(r, ",\"host\":");
+			rjson(r, ti.host);
+			rprintf(r, ",\"port\":%d,\"state\":\"%s\",\"options_status\":%d,\"rtt_ms\":%d}",
+				ti.port, ti.state, ti.last_code, ti.rtt_ms);
+		}
+		rprintf(r, "]}\n");
 		return;
 	}
 	rprintf(r, "sipgwd %s, up %llus, config %s\n", PACKAGE_VERSION, (unsigned long long)uptime,
@@ -123,6 +134,15 @@ static void cmd_status(struct gw *gw, struct reply *r, int json)
 	rprintf(r, "dtmf:   %llu to SIP, %llu to ISDN\n", (unsigned long long)gw->digits_to_sip,
 		(unsigned long long)gw->digits_to_card);
 	rprintf(r, "media:  %d worker(s)\n", gw_media_nworkers(gw->media));
+	for (struct gw_trunk *t = gw_trunk_next(gw, NULL); t; t = gw_trunk_next(gw, t)) {
+		struct gw_trunk_info ti;
+		gw_trunk_get_info(t, &ti);
+		rprintf(r, "trunk:  %s %s:%d %s", ti.name, ti.host, ti.port, ti.state);
+		if (ti.last_code)
+			rprintf(r, " (OPTIONS %d in %d ms, %llus ago)", ti.last_code, ti.rtt_ms,
+				(unsigned long long)ti.age_s);
+		rprintf(r, "\n");
+	}
 }
 
 static void cmd_spans(struct gw *gw, struct reply *r, int json)

@@ -142,6 +142,7 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs)
 	if (gw->cfg != gw->span_cfg)
 		cfg_free(gw->cfg);
 	gw->cfg = cfg;
+	gw_trunks_sync(gw);
 	log_notice(LOG_CONFIG, "reloaded %s: %zu trunk(s), %zu route(s)", gw->cfg_path,
 		   cfg->ntrunks, cfg->nroutes);
 	return 0;
@@ -248,6 +249,7 @@ int gw_start(struct gw *gw)
 	err = gw_media_start(gw->media);
 	if (err)
 		return err;
+	gw_trunks_sync(gw);
 	log_notice(LOG_GEN, "sipgwd %s started: %zu span(s), SIP on %s:%d", PACKAGE_VERSION,
 		   gw->nspans, gw->span_cfg->general.sip_address, gw->span_cfg->general.sip_port);
 	return 0;
@@ -266,6 +268,7 @@ void gw_free(struct gw *gw)
 	gw_media_free(gw->media);
 	gw_ctl_free(gw->ctl);
 	sip_ua_free(gw->ua);
+	gw_trunks_free(gw);
 	for (size_t i = 0; i < gw->nspans; i++)
 		tdm_span_free(gw->spans[i].ts);
 	free(gw->spans);

@@ -18,6 +18,7 @@
 struct call;
 struct gw_media;
 struct gw_ctl;
+struct gw_trunk;
 
 struct gw_span {
 	struct gw *gw;
@@ -38,6 +39,7 @@ struct gw {
 	struct gw_span *spans;
 	size_t nspans;
 	struct gw_ctl *ctl;
+	struct gw_trunk *trunks;	/* gw/trunk.c */
 	int sigfd;
 	int stopping;
 	struct loop_timer *stop_timer;
@@ -64,6 +66,23 @@ struct gw_span *gw_span_by_id(struct gw *gw, int id);
 void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm);
 /* Status code for an OPTIONS: 200, or 503 when no channel is free. */
 int gw_options_status(struct gw *gw, const char *src_addr);
+
+/* ---- trunks (gw/trunk.c): OPTIONS qualify ---- */
+
+/* (Re)start qualifying the trunks of gw->cfg; after start and reload. */
+void gw_trunks_sync(struct gw *gw);
+void gw_trunks_free(struct gw *gw);
+void gw_trunk_options_result(struct gw *gw, void *user, int code);
+
+struct gw_trunk_info {
+	const char *name, *host;
+	int port, qualify_s;
+	const char *state;	/* reachable, unreachable, unknown, not-qualified */
+	int last_code, rtt_ms;
+	uint64_t age_s;		/* since the last answer */
+};
+struct gw_trunk *gw_trunk_next(struct gw *gw, struct gw_trunk *prev);
+void gw_trunk_get_info(const struct gw_trunk *t, struct gw_trunk_info *info);
 
 /* ---- calls (gw/call.c) ---- */
 

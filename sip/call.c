@@ -178,17 +178,6 @@ static void contact_of(struct sip_ua *ua, char *out, size_t len)
 	snprintf(out, len, "<sip:sipgw@%s:%u>", host, ua->port);
 }
 
-static int add_via(struct sip_ua *ua, osip_message_t *m)
-{
-	char host[80], br[17], via[200];
-
-	sip_host_fmt(ua->addr, host, sizeof(host));
-	sip_ua_rand_token(br, sizeof(br));
-	/* RFC 3261 section 8.1.1.7 (magic cookie), RFC 3581 (rport). */
-	snprintf(via, sizeof(via), "SIP/2.0/UDP %s:%u;rport;branch=z9hG4bK%s", host, ua->port, br);
-	return osip_message_set_via(m, via);
-}
-
 static int add_sdp(osip_message_t *m, const struct sdp_media *s)
 {
 	char buf[1024];
@@ -295,7 +284,7 @@ static int build_in_dialog(struct sip_call *c, const char *method, osip_message_
 	ensure_tag(m->from, d->local_tag);
 	ensure_tag(m->to, d->remote_tag);
 	snprintf(cseq, sizeof(cseq), "%d %s", ++c->local_cseq, method);
-	if (osip_message_set_cseq(m, cseq) || add_via(c->ua, m))
+	if (osip_message_set_cseq(m, cseq) || sip_ua_add_via(c->ua, m))
 		goto fail;
 	if (osip_list_clone(&d->route_set, &m->routes, route_clone))
 		goto fail;
@@ -698,7 +687,7 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 	snprintf(cid, sizeof(cid), "%s@%s", tmp, ua->addr);
 	c->call_id = strdup(cid);
 	if (!c->call_id || osip_message_set_call_id(m, cid) || osip_message_set_cseq(m, "1 INVITE") ||
-	    add_via(ua, m))
+	    sip_ua_add_via(ua, m))
 		goto out;
 	c->local_cseq = 1;
 	contact_of(ua, contact, sizeof(contact));

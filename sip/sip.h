@@ -54,6 +54,9 @@ struct sip_events {
 	void (*terminated)(void *arg, struct sip_call *c, int q850, int by_cancel);
 	/* OPTIONS outside a dialog: return the status code to answer (200, 503). */
 	int (*options)(void *arg, const char *src_addr);
+	/* The outcome of our sip_ua_options(): the final status, 408 when
+	 * nothing answered (Timer F), 503 on a transport error. */
+	void (*options_result)(void *arg, void *user, int code);
 };
 
 struct sip_ua_params {
@@ -72,6 +75,11 @@ struct sip_ua_stats {
 	size_t calls;
 };
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
+
+/* Send OPTIONS (RFC 3261 section 11) outside any dialog to host:port (an IP
+ * literal); the outcome arrives once through `options_result`. */
+int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host, uint16_t port,
+		   void *user);
 
 /*
  * Outgoing INVITE to request_uri, sent to dest_host:dest_port (an IP

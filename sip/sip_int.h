@@ -27,10 +27,11 @@
 int sip_validate_raw(const char *buf, size_t len, int *is_request);
 /* Parsed message checks libosip2 does not make; 0 or 400/416/505. */
 int sip_validate_msg(const osip_message_t *m);
-/* Stateless error response from the raw request; EINVAL if it cannot be
- * addressed (no Via/From/To/Call-ID/CSeq) or must not be answered. */
+/* Stateless error response from the raw request, *out_used bytes in out (a
+ * copied header may hold a NUL: RFC 3261 quoted-pair); EINVAL if it cannot
+ * be addressed (no Via) or must not be answered. */
 int sip_build_raw_error(const char *buf, size_t len, int code, const char *server,
-			const char *to_tag, char *out, size_t outlen);
+			const char *to_tag, char *out, size_t outlen, size_t *out_used);
 /* First line, printable, for logs. */
 int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
 
@@ -110,6 +111,7 @@ struct sip_ua {
 	struct sip_call *calls;
 	struct dead_tr *dead;
 	struct branch_entry *branches;
+	struct sip_ping *pings;		/* our OPTIONS in progress (options.c) */
 	struct sip_ua_stats st;
 	unsigned next_call_id;
 	int in_run, again;
@@ -122,6 +124,8 @@ struct sip_ua {
 void sip_ua_kick(struct sip_ua *ua);
 void sip_ua_rand_token(char *out, size_t len);
 int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port);
+/* Our Via: UDP, rport, a fresh RFC 3261 branch. */
+int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
 int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port);
 /* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
  * to To when code > 100 and To has none. */
@@ -136,6 +140,13 @@ int sip_reason_q850(const osip_message_t *m);
 void sip_host_fmt(const char *addr, char *out, size_t len);
 /* Where a response to req goes (RFC 3261 18.2.2, RFC 3581). */
 void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port);
+
+/* options.c: our OPTIONS; the transaction callbacks hand over what is not
+ * a call's (sip_ping_on_msg returns 1 when the transaction was a ping) */
+struct sip_ping;
+int sip_ping_on_msg(struct sip_ua *ua, int type, osip_transaction_t *tr, osip_message_t *m);
+void sip_ping_on_gone(struct sip_ua *ua, osip_transaction_t *tr, int transport_error);
+void sip_ping_free_all(struct sip_ua *ua);
 
 /* call.c */
 struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req);

@@ -162,6 +162,17 @@ int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int 
 	return err;
 }
 
+int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m)
+{
+	char host[80], br[17], via[200];
+
+	sip_host_fmt(ua->addr, host, sizeof(host));
+	sip_ua_rand_token(br, sizeof(br));
+	/* RFC 3261 section 8.1.1.7 (magic cookie), RFC 3581 (rport). */
+	snprintf(via, sizeof(via), "SIP/2.0/UDP %s:%u;rport;branch=z9hG4bK%s", host, ua->port, br);
+	return osip_message_set_via(m, via);
+}
+
 /* ---- osip callbacks ---- */
 
 static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host, int port, int sock)
@@ -183,8 +194,10 @@ static void cb_msg(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	struct sip_call *c = osip_transaction_get_your_instance(tr);
 
-	if (!c)
+	if (!c) {
+		sip_ping_on_msg(osip_get_application_context(tr->config), type, tr, m);
 		return;
+	}
 	switch (type) {
 	case OSIP_ICT_STATUS_1XX_RECEIVED:
 	case OSIP_ICT_STATUS_2XX_RECEIVED:
@@ -213,6 +226,8 @@ static void cb_kill(int type, osip_transaction_t *tr)
 	if (c) {
 		osip_transaction_set_your_instance(tr, NULL);
 		sip_call_tr_gone(c, tr);
+	} else {
+		sip_ping_on_gone(ua, tr, 0);
 	}
 	/* Freed after the execute pass: execute iterates over a snapshot. */
 	d = calloc(1, sizeof(*d));
@@ -230,6 +245,8 @@ static void cb_tperr(int type, osip_transaction_t *tr, int error)
 	struct sip_call *c = osip_transaction_get_your_instance(tr);
 
 	log_debug(LOG_SIP, "sip: transport error %d on transaction %d", error, tr->transactionid);
+	if (!c)
+		sip_ping_on_gone(osip_get_application_context(tr->config), tr, 1);
 	if (c && type == OSIP_ICT_TRANSPORT_ERROR && c->inv_tr == tr)
 		sip_call_on_ict(c, -1, NULL);
 }
@@ -568,15 +585,16 @@ static void handle_new_request(struct sip_ua *ua, osip_transaction_t *tr, osip_m
 static void reply_raw(struct sip_ua *ua, const char *buf, size_t len, int code)
 {
 	char out[4096], tag[17];
+	size_t n = 0;
 
 	sip_ua_rand_token(tag, sizeof(tag));
-	if (sip_build_raw_error(buf, len, code, ua->user_agent, tag, out, sizeof(out))) {
+	if (sip_build_raw_error(buf, len, code, ua->user_agent, tag, out, sizeof(out), &n)) {
 		log_debug(LOG_SIP, "sip <- %s:%u: malformed, dropped", ua->src_addr, ua->src_port);
 		return;
 	}
 	log_debug(LOG_SIP, "sip -> %s:%u: SIP/2.0 %d (stateless, malformed request)", ua->src_addr,
 		  ua->src_port, code);
-	sip_ua_send_raw(ua, out, strlen(out), ua->src_addr, ua->src_port);
+	sip_ua_send_raw(ua, out, n, ua->src_addr, ua->src_port);
 }
 
 static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
@@ -801,6 +819,7 @@ void sip_ua_free(struct sip_ua *ua)
 		free_tr_list(ua, &ua->osip->osip_nist_transactions);
 		osip_release(ua->osip);
 	}
+	sip_ping_free_all(ua);
 	while (ua->branches) {
 		struct branch_entry *e = ua->branches;
 

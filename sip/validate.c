@@ -354,7 +354,7 @@ static int has_tag(const char *v, size_t n)
 }
 
 int sip_build_raw_error(const char *buf, size_t len, int code, const char *server,
-			const char *to_tag, char *out, size_t outlen)
+			const char *to_tag, char *out, size_t outlen, size_t *out_used)
 {
 	size_t eol, n, pos, off = 0;
 	struct raw_hdr h, from = {0}, to = {0}, callid = {0}, cseq = {0};
@@ -402,6 +402,7 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 		     server ? server : "sipgw");
 	if (w < 0 || (size_t)w >= outlen - off)
 		return ENOSPC;
+	*out_used = off + (size_t)w;
 	return 0;
 }
 

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Trunk qualify: an OPTIONS (RFC 3261 section 11) to every trunk each
+ * `qualify` seconds (timer "qualify"), so the operator sees in sipgwctl
+ * whether the far end answers, before a call finds out. Any response means
+ * it answers; 408 (nothing came back) or 503 (transport error) means it
+ * does not.
+ *
+ * Trunk objects live until the gateway is freed: a reload marks the ones
+ * gone from the config instead of freeing them, so an OPTIONS still in
+ * flight never points at freed memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw/gw.h"
+#include "lib/log.h"
+#include "lib/str.h"
+
+struct gw_trunk {
+	struct gw_trunk *next;
+	struct gw *gw;
+	char name[CFG_NAME_MAX];
+	char host[CFG_HOST_MAX];
+	int port;
+	int qualify_s;
+	int in_config;
+	int pending;		/* an OPTIONS is in flight */
+	int last_code;		/* 0 = not asked yet */
+	uint64_t sent_ms, last_ms;
+	int rtt_ms;
+	struct loop_timer *qualify;
+};
+
+static int answers(int code)
+{
+	return code && code != 408 && code != 503;
+}
+
+static void qualify_fire(void *arg)
+{
+	struct gw_trunk *t = arg;
+	char uri[CFG_HOST_MAX + 16];
+	int err;
+
+	if (!t->in_config || !t->qualify_s)
+		return;
+	loop_timer_start(t->qualify, (uint64_t)t->qualify_s * 1000);
+	if (t->pending)
+		return;
+	snprintf(uri, sizeof(uri), "sip:%s:%d", t->host, t->port);
+	err = sip_ua_options(t->gw->ua, uri, t->host, t->port, t);
+	if (err) {
+		log_warn(LOG_SIP, "trunk %s: cannot send OPTIONS: %s", t->name, strerror(err));
+		return;
+	}
+	t->pending = 1;
+	t->sent_ms = loop_now_ms();
+}
+
+void gw_trunk_options_result(struct gw *gw, void *user, int code)
+{
+	struct gw_trunk *t = user;
+	int was = answers(t->last_code), first = !t->last_code;
+
+	(void)gw;
+	t->pending = 0;
+	t->last_ms = loop_now_ms();
+	t->rtt_ms = (int)(t->last_ms - t->sent_ms);
+	t->last_code = code;
+	if (first || was != answers(code))
+		log_msg(LOG_SIP, answers(code) ? LOG_LVL_NOTICE : LOG_LVL_WARN,
+			"trunk %s (%s:%d): %s (OPTIONS -> %d in %d ms)", t->name, t->host, t->port,
+			answers(code) ? "answers" : "does not answer", code, t->rtt_ms);
+}
+
+void gw_trunks_sync(struct gw *gw)
+{
+	const struct cfg *cfg = gw->cfg;
+
+	for (struct gw_trunk *t = gw->trunks; t; t = t->next)
+		t->in_config = 0;
+	for (size_t i = 0; i < cfg->ntrunks; i++) {
+		const struct cfg_trunk *ct = &cfg->trunks[i];
+		struct gw_trunk *t;
+		for (t = gw->trunks; t; t = t->next)
+			if (!strcmp(t->name, ct->name))
+				break;
+		if (!t) {
+			t = calloc(1, sizeof(*t));
+			if (!t || loop_timer_new(gw->loop, qualify_fire, t, &t->qualify)) {
+				free(t);
+				log_err(LOG_SIP, "trunk %s: out of memory", ct->name);
+				continue;
+			}
+			t->gw = gw;
+			str_copy(t->name, ct->name, sizeof(t->name));
+			t->next = gw->trunks;
+			gw->trunks = t;
+		}
+		if (strcmp(t->host, ct->host) || t->port != ct->port)
+			t->last_code = 0; /* a new far end: not known yet */
+		str_copy(t->host, ct->host, sizeof(t->host));
+		t->port = ct->port;
+		t->qualify_s = ct->qualify_s;
+		t->in_config = 1;
+		if (t->qualify_s)
+			loop_timer_start(t->qualify, 0); /* now, then every qualify_s */
+		else
+			loop_timer_stop(t->qualify);
+	}
+	for (struct gw_trunk *t = gw->trunks; t; t = t->next)
+		if (!t->in_config)
+			loop_timer_stop(t->qualify);
+}
+
+void gw_trunks_free(struct gw *gw)
+{
+	while (gw->trunks) {
+		struct gw_trunk *t = gw->trunks;
+		gw->trunks = t->next;
+		loop_timer_free(t->qualify);
+		free(t);
+	}
+}
+
+struct gw_trunk *gw_trunk_next(struct gw *gw, struct gw_trunk *prev)
+{
+	struct gw_trunk *t = prev ? prev->next : gw->trunks;
+
+	while (t && !t->in_config)
+		t = t->next;
+	return t;
+}
+
+void gw_trunk_get_info(const struct gw_trunk *t, struct gw_trunk_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->name = t->name;
+	info->host = t->host;
+	info->port = t->port;
+	info->qualify_s = t->qualify_s;
+	info->state = !t->qualify_s ? "not-qualified" : !t->last_code ? "unknown" :
+		      answers(t->last_code) ? "reachable" : "unreachable";
+	info->last_code = t->last_code;
+	info->rtt_ms = t->rtt_ms;
+	info->age_s = t->last_ms ? (loop_now_ms() - t->last_ms) / 1000 : 0;
+}
