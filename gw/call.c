@@ -125,8 +125,12 @@ static void call_log(const struct call *c, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_msg(LOG_ROUTE, level, "call %u (span%d/B%d){%s}: %s", c->id,
-		c->span ? c->span->cfg->id : 0, c->chan, state_names[c->state], msg);
+	if (c->span)
+		log_msg(LOG_ROUTE, level, "call %u (span%d/B%d){%s}: %s", c->id, c->span->cfg->id,
+			c->chan, state_names[c->state], msg);
+	else
+		log_msg(LOG_ROUTE, level, "call %u (no channel){%s}: %s", c->id,
+			state_names[c->state], msg);
 }
 
 static struct call *call_new(struct gw *gw, int outgoing_sip)
@@ -626,7 +630,8 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	}
 	cause = place_in_group(c, r->to, &s);
 	if (cause) {
-		call_fail(c, cause, "no channel in group %s", r->to);
+		call_fail(c, cause, "group %s: %s", r->to,
+			  cause == 38 ? "no span up" : "no free channel");
 		return;
 	}
 	call_log(c, LOG_LVL_INFO, "SETUP to %s (%s) from %s on span%d/B%d", s.called.digits,

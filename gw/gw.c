@@ -51,6 +51,8 @@ void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
 {
 	if (up)
 		log_notice(LOG_ISDN, "span%d: up", sp->cfg->id);
+	else if (alarm == TDM_ALARM_NONE)
+		log_notice(LOG_ISDN, "span%d: not up yet (layer 1 or 2 coming up)", sp->cfg->id);
 	else
 		log_warn(LOG_ISDN, "span%d: down (alarm %s)", sp->cfg->id, tdm_alarm_name(alarm));
 }
