@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "config.h"
 #include "gw/gw.h"
 
 #include <errno.h>
@@ -252,8 +251,6 @@ int gw_start(struct gw *gw)
 	if (err)
 		return err;
 	gw_trunks_sync(gw);
-	log_notice(LOG_GEN, "sipgwd %s started: %zu span(s), SIP on %s:%d", PACKAGE_VERSION,
-		   gw->nspans, gw->span_cfg->general.sip_address, gw->span_cfg->general.sip_port);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +51,50 @@ static int write_pid_file(const char *path)
 	return err;
 }
 
-static int daemonize(void)
+/*
+ * Detach. The first parent waits until the daemon reports how start-up went
+ * (daemon_ready) and exits with that status, so `sipgwd -c CONF` fails when
+ * the daemon cannot start (a port taken, a span directory refused).
+ */
+/* The pid of a live sipgwd named by the pid file, or 0. */
+static pid_t running_pid(const char *path)
 {
-	pid_t pid = fork();
-	int fd;
+	char buf[32] = "";
+	long pid;
+	FILE *f = fopen(path, "r");
 
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	pid = strtol(buf, NULL, 10);
+	if (pid <= 0 || pid == getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return 0;
+	return (pid_t)pid;
+}
+
+static int daemonize(int *ready_fd)
+{
+	int p[2], fd;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return errno;
+	pid = fork();
 	if (pid < 0)
 		return errno;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		char st = 1;
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1; /* died before saying */
+		if (st)
+			fprintf(stderr, "sipgwd: start-up failed (see syslog)\n");
+		_exit(st);
+	}
+	close(p[0]);
+	*ready_fd = p[1];
 	if (setsid() < 0)
 		return errno;
 	pid = fork();
@@ -79,6 +115,18 @@ static int daemonize(void)
 	return 0;
 }
 
+static void daemon_ready(int *ready_fd, int ok)
+{
+	char st = ok ? 0 : 1;
+
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, &st, 1) != 1)
+		log_warn(LOG_GEN, "could not report start-up to the parent");
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -90,7 +138,10 @@ int main(int argc, char **argv)
 	struct cfg_errors errs = { 0 };
 	struct cfg *cfg = NULL;
 	struct gw *gw = NULL;
-	int foreground = 0, check = 0, debug = 0, opt, err, rc = 1;
+	int foreground = 0, check = 0, debug = 0, opt, err, rc = 1, ready_fd = -1;
+	char *abspath;
+	pid_t other;
+	int own_pid_file = 0;
 
 	while ((opt = getopt_long(argc, argv, "c:fndh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -109,6 +160,10 @@ int main(int argc, char **argv)
 	}
 
 	log_open("sipgwd", 1, 0);
+	/* A daemon works from /: reloads must find the file it started with. */
+	abspath = realpath(path, NULL);
+	if (abspath)
+		path = abspath;
 	err = cfg_load(path, &cfg, &errs);
 	if (err) {
 		for (size_t i = 0; i < errs.n; i++)
@@ -116,18 +171,28 @@ int main(int argc, char **argv)
 		if (!errs.n)
 			fprintf(stderr, "%s: %s\n", path, strerror(err));
 		cfg_errors_free(&errs);
+		free(abspath);
 		return 1;
 	}
 	cfg_errors_free(&errs);
 	if (check) {
 		printf("configuration OK\n");
 		cfg_free(cfg);
+		free(abspath);
 		return 0;
+	}
+	other = running_pid(cfg->general.pid_file);
+	if (other) {
+		fprintf(stderr, "sipgwd: already running (pid %ld in %s)\n", (long)other,
+			cfg->general.pid_file);
+		cfg_free(cfg);
+		free(abspath);
+		return 1;
 	}
 
 	log_set_level(debug ? LOG_LVL_DEBUG : cfg->general.log_level);
 	if (!foreground) {
-		err = daemonize();
+		err = daemonize(&ready_fd);
 		if (err) {
 			fprintf(stderr, "sipgwd: cannot daemonize: %s\n", strerror(err));
 			cfg_free(cfg);
@@ -142,14 +207,21 @@ int main(int argc, char **argv)
 		cfg_free(cfg);
 		goto out;
 	}
-	err = write_pid_file(gw->span_cfg->general.pid_file);
-	if (err)
-		log_warn(LOG_GEN, "pid file %s: %s", gw->span_cfg->general.pid_file, strerror(err));
 	err = gw_start(gw);
 	if (err) {
 		log_err(LOG_GEN, "cannot start: %s", strerror(err));
 		goto out;
 	}
+	/* Only a daemon that started owns the pid file (a second one that
+	 * fails on a taken port must not remove the first one's). */
+	err = write_pid_file(gw->span_cfg->general.pid_file);
+	if (err)
+		log_warn(LOG_GEN, "pid file %s: %s", gw->span_cfg->general.pid_file, strerror(err));
+	own_pid_file = !err;
+	log_notice(LOG_GEN, "sipgwd %s started (pid %ld): %zu span(s), SIP on %s:%d", PACKAGE_VERSION,
+		   (long)getpid(), gw->nspans, gw->span_cfg->general.sip_address,
+		   gw->span_cfg->general.sip_port);
+	daemon_ready(&ready_fd, 1);
 	err = gw_run(gw);
 	if (err)
 		log_err(LOG_GEN, "event loop: %s", strerror(err));
@@ -157,10 +229,13 @@ int main(int argc, char **argv)
 		rc = 0;
 	log_notice(LOG_GEN, "stopped");
 out:
+	daemon_ready(&ready_fd, 0);
 	if (gw) {
-		unlink(gw->span_cfg->general.pid_file);
+		if (own_pid_file)
+			unlink(gw->span_cfg->general.pid_file);
 		gw_free(gw);
 	}
 	log_close();
+	free(abspath);
 	return rc;
 }
