@@ -8,3 +8,7 @@ tests_unit_test_number_LDADD = gw/libsggw.a config/libsgcfg.a lib/libsglib.a
 tests_unit_test_cause_SOURCES = tests/unit/test_cause.c tests/unit/tap.h tests/unit/tsv.h
 tests_unit_test_cause_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_cause_LDADD = gw/libsggw.a lib/libsglib.a
+check_PROGRAMS += tests/unit/test_route
+TESTS += tests/unit/test_route
+tests_unit_test_route_SOURCES = tests/unit/test_route.c tests/unit/tap.h
+tests_unit_test_route_LDADD = gw/libsggw.a config/libsgcfg.a lib/libsglib.a
