@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * fuzz_sdp: an SDP body as an INVITE or a response carries it: sdp_parse()
+ * (libosip2's sdp_message parser and our reading of it), then what call.c
+ * does with an offer: sdp_negotiate() against our offer and sdp_build() of
+ * the answer.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "sip/sdp.h"
+
+static void trace_null(const char *fi, int li, osip_trace_level_t level, const char *chfr,
+		       va_list ap)
+{
+	char buf[512];
+
+	(void)fi, (void)li, (void)level;
+	vsnprintf(buf, sizeof(buf), chfr, ap);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	/* osip's own trace would print to stdout */
+	osip_trace_initialize_func(OSIP_WARNING, trace_null);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sdp_media offer, answer, ours = {
+		.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU },
+		.npts = 2, .te_pt = 101, .ptime = 20, .dir = SDP_SENDRECV,
+	};
+	char body[1024];
+
+	if (sdp_parse((const char *)data, size, &offer))
+		return 0;
+	/* the fields stay inside what the struct promises */
+	if (offer.npts > SDP_MAX_PTS || !memchr(offer.addr, '\0', sizeof(offer.addr)))
+		__builtin_trap();
+	sdp_build(&offer, body, sizeof(body));
+	if (sdp_negotiate(&offer, &ours, &answer) == 0)
+		sdp_build(&answer, body, sizeof(body));
+	return 0;
+}

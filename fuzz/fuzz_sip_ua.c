@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * fuzz_sip_ua: a conversation of datagrams through a whole UA: each one
+ * goes through sip/ua.c's handle_datagram() (validation, libosip2's
+ * parser and transactions, the dialog and call code of call.c, SDP), with
+ * the osip state machines run after each (sip_ua_kick). This file
+ * includes sip/ua.c to reach the static handle_datagram(), and renames
+ * two things in it: getrandom (tokens, tags and branches become
+ * "000..." so that a response can match our own requests) and
+ * sip_udp_send (nothing leaves the process: a Via could name any host).
+ * Input: byte 0 says what gw/ does: bit 0 places an outgoing call to
+ * 192.0.2.9:5060 first; bits 1-2 how an incoming INVITE is answered (180
+ * then 200 with SDP, 486, 183 with SDP, left ringing); bit 3 hangs up
+ * each call on its second event. Then datagrams, separated by two NULs.
+ * FUZZ_SIP_UA_DUMP=1 prints what the UA would send.
+ */
+#include <stdint.h>
+#include <sys/random.h>
+
+static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags);
+static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
+#define getrandom fuzz_getrandom
+#define sip_udp_send fuzz_udp_send
+#include "sip/ua.c"
+#undef getrandom
+#undef sip_udp_send
+
+static int dump;
+static unsigned mode;
+
+static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags)
+{
+	(void)flags;
+	memset(buf, 0, n);
+	return (ssize_t)n;
+}
+
+static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port)
+{
+	(void)fd;
+	if (dump)
+		fprintf(stderr, "---- to %s:%d\n%.*s\n", host, port, (int)len, buf);
+	return 0;
+}
+
+static void trace_null(const char *fi, int li, osip_trace_level_t level, const char *chfr,
+		       va_list ap)
+{
+	char buf[512];
+
+	(void)fi, (void)li, (void)level;
+	vsnprintf(buf, sizeof(buf), chfr, ap);
+}
+
+static const struct sdp_media ours = {
+	.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU }, .npts = 2,
+	.te_pt = 101, .ptime = 20, .dir = SDP_SENDRECV,
+};
+
+/* What gw/ would do: answer, reject or hang up; a call's user pointer
+ * counts its events. */
+static void second_event(struct sip_call *c)
+{
+	uintptr_t n = (uintptr_t)sip_call_user(c) + 1;
+
+	sip_call_set_user(c, (void *)n);
+	if ((mode & 8) && n == 2)
+		sip_call_hangup(c, 16);
+}
+
+static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_info *inv)
+{
+	struct sdp_media ans;
+	int have = inv->has_sdp && sdp_negotiate(&inv->offer, &ours, &ans) == 0;
+
+	switch (mode >> 1 & 3) {
+	case 0:
+		sip_call_respond(c, 180, NULL, -1);
+		sip_call_respond(c, 200, have ? &ans : &ours, -1);
+		break;
+	case 1:
+		sip_call_respond(c, 486, NULL, 17);
+		return;
+	case 2:
+		sip_call_respond(c, 183, have ? &ans : &ours, -1);
+		break;
+	default:
+		break;
+	}
+	second_event(c);
+}
+
+static void ev_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
+{
+	second_event(c);
+}
+
+static void ev_answered(void *arg, struct sip_call *c, const struct sdp_media *sdp)
+{
+	second_event(c);
+}
+
+static void ev_failed(void *arg, struct sip_call *c, int code, int q850)
+{
+}
+
+static void ev_confirmed(void *arg, struct sip_call *c)
+{
+	second_event(c);
+}
+
+static void ev_terminated(void *arg, struct sip_call *c, int q850, int by_cancel)
+{
+}
+
+static int ev_options(void *arg, const char *src_addr)
+{
+	return mode & 16 ? 503 : 200;
+}
+
+static void ev_options_result(void *arg, void *user, int code)
+{
+}
+
+static const struct sip_events events = {
+	ev_incoming, ev_progress, ev_answered, ev_failed, ev_confirmed, ev_terminated,
+	ev_options, ev_options_result,
+};
+
+static struct loop *loop;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	dump = getenv("FUZZ_SIP_UA_DUMP") != NULL;
+	log_open("fuzz", dump, 0);
+	log_set_level(LOG_LVL_DEBUG);
+	osip_trace_initialize_func(OSIP_WARNING, trace_null);
+	if (loop_new(&loop))
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct sip_ua_params p = { .address = "127.0.0.1", .port = 0, .user_agent = "fuzz" };
+	struct sip_ua *ua = NULL;
+	struct sip_call *out = NULL;
+	size_t off = 1;
+
+	if (size < 1)
+		return 0;
+	mode = data[0];
+	if (sip_ua_new(loop, &p, &events, NULL, &ua) || sip_ua_start(ua))
+		abort();
+	snprintf(ua->src_addr, sizeof(ua->src_addr), "192.0.2.9");
+	ua->src_port = 5060;
+	if (mode & 1)
+		sip_call_invite(ua, "sip:+4930123@192.0.2.9", "<sip:+4940999@192.0.2.1>",
+				"<sip:+4930123@192.0.2.9>", "192.0.2.9", 5060, &ours, NULL, &out);
+	sip_ua_kick(ua);
+	while (off < size) {
+		const uint8_t *end = NULL;
+		size_t n;
+
+		for (size_t i = off; i + 1 < size; i++)
+			if (!data[i] && !data[i + 1]) {
+				end = data + i;
+				break;
+			}
+		n = end ? (size_t)(end - (data + off)) : size - off;
+		if (n && n <= SIP_MAX_DGRAM) {
+			memcpy(ua->rxbuf, data + off, n);
+			ua->rxbuf[n] = '\0';
+			/* on_readable(): keep-alive CRLFs are not messages */
+			if (strspn(ua->rxbuf, "\r\n") < n)
+				handle_datagram(ua, ua->rxbuf, n);
+			sip_ua_kick(ua);
+		}
+		off += n + 2;
+	}
+	sip_ua_free(ua);
+	return 0;
+}
