@@ -203,11 +203,13 @@ int sdp_parse(const char *body, size_t len, struct sdp_media *out)
 	out->dir = SDP_SENDRECV;
 	if (!body || !len)
 		return EINVAL;
-	copy = malloc(len + 1);
+	/* Two NULs: libosip2 5.3.0's m= parser (sdp_message_parse_m) runs
+	 * strchr() from one byte past the end of an m= line with no payload
+	 * list, which for the body's last line is past the terminating NUL. */
+	copy = calloc(1, len + 2);
 	if (!copy)
 		return ENOMEM;
 	memcpy(copy, body, len);
-	copy[len] = '\0';
 	if (sdp_message_init(&sdp) || sdp_message_parse(sdp, copy))
 		goto out;
 
