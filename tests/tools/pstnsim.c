@@ -5,11 +5,21 @@
  * it connects to DIR/media and DIR/dchan (retrying until they exist), reads
  * the gateway's 'C', is the clock master ('F' every chunk period) and runs
  * libpri as the network (default) or user side on the D-channel.
+ * With --dahdi it is instead the far end of a real DAHDI E1 span (A-law):
+ * libpri on the span's HDLC D-channel, the B-channels as DAHDI channels,
+ * clocked by the driver (pstnsim_dahdi.c); commands and events are the same.
  *
- *   pstnsim --dir DIR [--side net|cpe] [--switch euroisdn_e1|euroisdn_t1|
+ *   pstnsim --dir DIR | --dahdi BASE[:DCHAN] [--side net|cpe] [--switch euroisdn_e1|euroisdn_t1|
  *           ni2|dms100|lucent5e|att4ess|ni1|qsig] [--bri-ptmp]
  *           [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE]
  *           [--debug] [--selftest]
+ *   --dahdi BASE[:DCHAN]: BASE is the DAHDI channel number of timeslot 1,
+ *           DCHAN the D-channel timeslot (default 16): --dahdi 32:16 is the
+ *           second E1 span, D-channel on DAHDI channel 47. "drop" closes all
+ *           of the span's channels, "restore" reopens the D-channel (retrying
+ *           until dahdi_cfg configured it); "alarm" and "stopframes" are for
+ *           virtual spans only; ALARM from=line state=... reports the span's
+ *           alarms as DAHDI sees them. B-channels are open while in a call.
  *   pstnsim --analyse FILE.wav [FROM_S [DUR_S]]
  *           measures a recording (8 kHz mono 16-bit) with the same estimator
  *           as `measure` and prints "MEASURE freq= level= ms=" (dBm0)
@@ -47,6 +57,7 @@
  *   MEASURE id= freq= level= ms=        freq: strongest spectral peak, Hz;
  *                                       level: RMS in dBm0 (see pstnsim.h)
  *   ALARM from=gateway state=red|yellow|blue|clear | LINESIG chan= code= value=
+ *   ALARM from=line state=red|yellow|blue|clear      (--dahdi)
  *   STATUS link=up|down calls=N dchan= frames_tx= frames_rx= slips= bad=
  *   ERROR cmd= msg=                     a command that could not be done
  * Numbers print as "-" when absent. Audio commands work on the call's
@@ -167,6 +178,10 @@ static void clock_start(void)
 
 static void close_links(void)
 {
+	if (S.dahdi_base) {
+		sim_dahdi_close();
+		return;
+	}
 	if (S.media_fd >= 0) {
 		loop_fd_del(S.loop, S.media_fd);
 		close(S.media_fd);
@@ -196,12 +211,43 @@ void link_lost(const char *why)
 
 static void media_readable(int fd, uint32_t events, void *arg);
 
+/* The D-channel descriptor is there: libpri on it. 0, or -1 (fatal). */
+static int dchan_connected(void)
+{
+	if (!S.pri && pri_create()) {
+		log_err(LOG_ISDN, "libpri: cannot create the link");
+		S.exit_code = 2;
+		loop_break(S.loop);
+		return -1;
+	}
+	after_pri();
+	/* A drop shorter than libpri's idle poll (T203) plus N200 retries of
+	 * T200 leaves layer 2 established on our side, as it would on a card:
+	 * then it is up again now. */
+	if (S.link_up_pending && S.ready && S.dchan_up) {
+		S.link_up_pending = 0;
+		event("LINK state=up");
+	}
+	return 0;
+}
+
 static void try_connect(void *arg)
 {
 	int fd;
 
 	if (!S.want_link)
 		return;
+	if (S.dahdi_base) {
+		int err = sim_dahdi_connect();
+		if (!err) {
+			dchan_connected();
+			return;
+		}
+		log_debug(LOG_ISDN, "D-channel: %s; retrying", strerror(err));
+		if (!loop_timer_active(S.retry_timer))
+			loop_timer_start(S.retry_timer, RETRY_MS);
+		return;
+	}
 	if (S.media_fd < 0) {
 		fd = sock_connect("media");
 		if (fd >= 0) {
@@ -218,20 +264,8 @@ static void try_connect(void *arg)
 			S.dchan_fd = fd;
 			loop_fd_add(S.loop, fd, EPOLLIN, dchan_readable, NULL);
 			log_info(LOG_ISDN, "dchan: connected");
-			if (!S.pri && pri_create()) {
-				log_err(LOG_ISDN, "libpri: cannot create the link");
-				S.exit_code = 2;
-				loop_break(S.loop);
+			if (dchan_connected())
 				return;
-			}
-			after_pri();
-			/* A drop shorter than libpri's idle poll (T203) plus N200
-			 * retries of T200 leaves layer 2 established on our side,
-			 * as it would on a card: then it is up again now. */
-			if (S.link_up_pending && S.ready && S.dchan_up) {
-				S.link_up_pending = 0;
-				event("LINK state=up");
-			}
 		}
 	}
 	if (S.media_fd < 0 || S.dchan_fd < 0) {
@@ -599,8 +633,10 @@ static void command(char *line)
 	if (!strcmp(argv[0], "call")) {
 		cmd_call(argv, argc);
 	} else if (!strcmp(argv[0], "status")) {
+		int up = S.dahdi_base ? S.dchan_fd >= 0 :
+			S.media_fd >= 0 && S.dchan_fd >= 0 && S.have_config;
 		event("STATUS link=%s calls=%d dchan=%s frames_tx=%llu frames_rx=%llu slips=%llu bad=%llu",
-		      S.media_fd >= 0 && S.dchan_fd >= 0 && S.have_config ? "up" : "down",
+		      up ? "up" : "down",
 		      ncalls(), S.dchan_up ? "up" : "down", (unsigned long long)S.frames_tx,
 		      (unsigned long long)S.frames_rx, (unsigned long long)S.slips,
 		      (unsigned long long)S.bad);
@@ -627,8 +663,13 @@ static void command(char *line)
 				v = i;
 		if (v < 0)
 			FAIL(argv[0], "usage: alarm red|yellow|blue|clear");
+		if (S.dahdi_base)
+			FAIL(argv[0], "not on a DAHDI span (use drop)");
 		if ((err = send_alarm(v)))
 			cmd_error(argv[0], strerror(err));
+	} else if (S.dahdi_base && (!strcmp(argv[0], "stopframes") ||
+				    !strcmp(argv[0], "startframes"))) {
+		FAIL(argv[0], "not on a DAHDI span: the driver is the clock");
 	} else if (!strcmp(argv[0], "stopframes")) {
 		S.frames_stopped = 1;
 		clock_stop();
@@ -728,7 +769,7 @@ static const struct { const char *name; int id; } switches[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pstnsim --dir DIR [--side net|cpe] [--switch TYPE] [--bri-ptmp]\n"
+	fprintf(f, "usage: pstnsim --dir DIR|--dahdi BASE[:DCHAN] [--side net|cpe] [--switch TYPE] [--bri-ptmp]\n"
 		   "               [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE] [--debug]\n"
 		   "       pstnsim --selftest\n"
 		   "       pstnsim --analyse FILE.wav [FROM_S [DUR_S]]\n"
@@ -745,6 +786,7 @@ int main(int argc, char **argv)
 		{ "bri-ptmp", no_argument, NULL, 'b' }, { "debug", no_argument, NULL, 'D' },
 		{ "selftest", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
 		{ "analyse", required_argument, NULL, 'A' },
+		{ "dahdi", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, err;
@@ -759,6 +801,17 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (o) {
 		case 'd': S.dir = optarg; break;
+		case 'H': {
+			char *end;
+			long base = strtol(optarg, &end, 10), dch = 16;
+			if (*end == ':')
+				dch = strtol(end + 1, &end, 10);
+			if (*end || base < 1 || base > 100000 || dch < 1 || dch > 31)
+				goto bad;
+			S.dahdi_base = (int)base;
+			S.dchan_slot = (int)dch;
+			break;
+		}
 		case 'c': S.cmd_path = optarg; break;
 		case 'p': S.pcap_path = optarg; break;
 		case 'b': S.bri_ptmp = 1; break;
@@ -798,7 +851,7 @@ int main(int argc, char **argv)
 			goto bad;
 		}
 	}
-	if (!S.dir || optind != argc)
+	if (!S.dir == !S.dahdi_base || optind != argc || (S.dahdi_base && S.bri_ptmp))
 		goto bad;
 
 	log_open("pstnsim", 1, 0);
@@ -843,6 +896,8 @@ int main(int argc, char **argv)
 		if (!S.cmd_path)
 			log_warn(LOG_GEN, "stdin cannot be polled and no --cmd: no commands");
 	}
+	if (S.dahdi_base)
+		sim_dahdi_init();
 	S.want_link = 1;
 	try_connect(NULL);
 	err = loop_run(S.loop);

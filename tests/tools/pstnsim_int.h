@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * pstnsim's insides, shared by pstnsim.c (sockets, clock, commands) and
- * pstnsim_isdn.c (libpri, calls, the D-channel capture). One process, one
+ * pstnsim's insides, shared by pstnsim.c (sockets, clock, commands),
+ * pstnsim_isdn.c (libpri, calls, the D-channel capture) and pstnsim_dahdi.c
+ * (a real DAHDI span instead of the sockets). One process, one
  * span: the state is one global.
  */
 #ifndef SIPGW_TESTS_PSTNSIM_INT_H
@@ -49,6 +50,7 @@ struct sim {
 	int want_link;		/* 0 after "drop" */
 	int broken;		/* a socket failed inside a libpri callback */
 	int have_config, slots, chunk, alaw, kind, dchan_slot;
+	int dahdi_base;		/* --dahdi: DAHDI channel of timeslot 1, else 0 */
 	int clock_fd, frames_stopped;
 	uint32_t seq, rx_seq;
 	int rx_any;
@@ -74,6 +76,14 @@ extern struct sim S;
 void event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A socket failed or closed: close both, clear calls, reconnect. */
 void link_lost(const char *why);
+
+/* pstnsim_dahdi.c (--dahdi): a real DAHDI span instead of the sockets */
+void sim_dahdi_init(void);
+int sim_dahdi_connect(void);	/* open the D-channel: 0 or errno (retry) */
+void sim_dahdi_close(void);	/* close every channel of the span */
+void sim_dahdi_sync(void);	/* open B-channels in a call, close the rest */
+int sim_dahdi_dread(void *buf, int buflen);	/* libpri's read: bytes or 0 */
+int sim_dahdi_dwrite(const void *buf, int buflen); /* 1 if sent */
 
 /* pstnsim_isdn.c */
 int pcap_open(const char *path);

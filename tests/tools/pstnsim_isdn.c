@@ -126,12 +126,16 @@ static int pri_rd(struct pri *pri, void *buf, int buflen)
 
 	if (S.dchan_fd < 0)
 		return 0;
-	n = recv(S.dchan_fd, buf, buflen, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		S.broken = 1;
-		return 0;
+	if (S.dahdi_base) {
+		n = sim_dahdi_dread(buf, buflen);
+	} else {
+		n = recv(S.dchan_fd, buf, buflen, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0) {
+			S.broken = 1;
+			return 0;
+		}
 	}
 	if (n < 5)		/* 3-byte minimum frame + 2 FCS: ignore runts */
 		return 0;
@@ -146,6 +150,11 @@ static int pri_wr(struct pri *pri, void *buf, int buflen)
 	 * complain for every one; its timers see the silence. */
 	if (S.dchan_fd < 0)
 		return buflen;
+	if (S.dahdi_base) {
+		if (sim_dahdi_dwrite(buf, buflen))
+			pcap_frame(buf, buflen - 2, 1);
+		return buflen;
+	}
 	if (send(S.dchan_fd, buf, buflen, MSG_DONTWAIT | MSG_NOSIGNAL) != buflen) {
 		if (errno != EAGAIN)
 			S.broken = 1;
@@ -187,6 +196,8 @@ void after_pri(void)
 		S.broken = 0;
 		link_lost("socket closed by the gateway");
 	}
+	if (S.dahdi_base)
+		sim_dahdi_sync();	/* B-channels open while in a call */
 	if (!S.pri)
 		return;
 	tv = pri_schedule_next(S.pri);
