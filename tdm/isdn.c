@@ -15,6 +15,10 @@
  * or pri_destroycall() on it; from then on libpri finishes the clearing
  * alone (events for a q931_call we no longer know: HANGUP/HANGUP_REQ get
  * pri_hangup() again so RELEASE COMPLETE goes out, the rest is ignored).
+ *
+ * What a call does with an event is isdn_call.c's (the call state machine):
+ * this file turns libpri's events into the machine's events, and sends the
+ * machine's Q.931 messages (isdn_tx_*).
  */
 #include "tdm/span_int.h"
 
@@ -298,85 +302,30 @@ void isdn_attach(struct tdm_span *s, int fd)
 	pri_rearm(s);
 }
 
-/* ---- calls ---- */
+/* ---- Q.931 toward the network, for isdn_call.c ---- */
 
-static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
+void isdn_kick(struct tdm_span *s)
 {
-	if (!q)
-		return NULL;
-	for (struct tdm_call *c = s->calls; c; c = c->next)
-		if (c->q == q)
-			return c;
-	return NULL;
+	if (s->pri)
+		pri_rearm(s);
 }
 
-/* Hand c's libpri call back to libpri with DISCONNECT (or RELEASE /
- * RELEASE COMPLETE as its state requires). */
-static void call_release(struct tdm_call *c, int cause)
+/* The call still has libpri's call and the link is there. */
+static int tx_ok(const struct tdm_call *c)
+{
+	return c->q && c->span->pri;
+}
+
+int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
 {
 	struct tdm_span *s = c->span;
-
-	if (c->q && s->pri) {
-		if (c->state == TDM_CS_IN_SETUP) {
-			/* libpri sends nothing for a DISCONNECT before our first
-			 * answer to SETUP: answer CALL PROCEEDING first. */
-			pri_proceeding(s->pri, c->q, c->chan > 0 ? c->chan : 0, 0);
-			log_debug(LOG_ISDN, "%s/B%d: CALL PROCEEDING sent before clearing",
-				  s->name, c->chan);
-		}
-		pri_hangup(s->pri, c->q, cause);
-	}
-	c->q = NULL;
-	c->state = TDM_CS_CLEARING;
-	if (c->chan > 0 && c->chan < TDM_SLOTS)
-		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
-}
-
-void isdn_clear_all(struct tdm_span *s, int cause, int l1_lost)
-{
-	struct tdm_call *c, *next;
-
-	/* gw/ first hears about every call, then they are cleared. */
-	for (c = s->calls; c; c = c->next)
-		c->in_cb++;
-	for (c = s->calls; c; c = c->next) {
-		if (c->gw_holds)
-			log_info(LOG_ISDN, "%s/B%d: call %u cleared, span down (cause %d)",
-				 s->name, c->chan, c->id, cause);
-		span_call_disconnected(c, cause);
-	}
-	for (c = s->calls; c; c = c->next) {
-		if (c->q && l1_lost && s->pri) {
-			/* Nothing can be signalled: forget it locally. */
-			pri_destroycall(s->pri, c->q);
-			c->q = NULL;
-		}
-		call_release(c, cause);
-	}
-	for (c = s->calls; c; c = next) {
-		next = c->next;
-		c->in_cb--;
-		span_call_maybe_free(c);
-	}
-	pri_rearm(s);
-}
-
-int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setup,
-		   void *user, struct tdm_call **out)
-{
-	struct tdm_call *c;
 	struct pri_sr *sr;
 	q931_call *q;
 	char called[TDM_DIGITS_MAX + 1], calling[TDM_DIGITS_MAX + 1];
-	int chan, law, res;
+	int law, res;
 
-	if (!s->up)
+	if (!s->pri)
 		return ENETDOWN;
-	if (channel > 0 && !span_is_bearer(s, channel))
-		return EINVAL;
-	chan = span_hunt(s, channel);
-	if (chan < 0)
-		return EBUSY;
 	q = pri_new_call(s->pri);
 	sr = pri_sr_new();
 	if (!q || !sr) {
@@ -388,7 +337,7 @@ int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setu
 	snprintf(called, sizeof(called), "%s", setup->called.digits);
 	snprintf(calling, sizeof(calling), "%s", setup->calling.digits);
 	law = s->cfg.law == CFG_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW;
-	pri_sr_set_channel(sr, chan, 1, 0);
+	pri_sr_set_channel(sr, c->chan, 1, 0);
 	pri_sr_set_bearer(sr, setup->bearer == TDM_BEARER_3K1_AUDIO ? PRI_TRANS_CAP_3_1K_AUDIO
 			  : setup->bearer == TDM_BEARER_DIGITAL ? PRI_TRANS_CAP_DIGITAL
 			  : PRI_TRANS_CAP_SPEECH, law);
@@ -400,115 +349,78 @@ int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setu
 	pri_sr_free(sr);
 	if (res) {
 		pri_destroycall(s->pri, q);
-		pri_rearm(s);
-		log_warn(LOG_ISDN, "%s/B%d: libpri refused SETUP", s->name, chan);
+		log_warn(LOG_ISDN, "%s/B%d: libpri refused SETUP", s->name, c->chan);
 		return EIO;
 	}
-	c = span_call_new(s, chan, 1);
-	if (!c) {
-		pri_hangup(s->pri, q, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
-		pri_rearm(s);
-		return ENOMEM;
-	}
 	c->q = q;
-	c->user = user;
-	c->state = TDM_CS_OUT_SETUP;
-	s->calls_out++;
 	log_info(LOG_ISDN, "%s/B%d: call %u SETUP sent to %s (%s) from %s (%s), %s", s->name,
-		 chan, c->id, called, tdm_ton_name(setup->called.ton),
+		 c->chan, c->id, called, tdm_ton_name(setup->called.ton),
 		 calling[0] ? calling : "-", tdm_ton_name(setup->calling.ton),
 		 bearer_name(setup->bearer));
-	pri_rearm(s);
-	*out = c;
 	return 0;
 }
 
-/* A command on an incoming call still in our hands. */
-static int in_call_ok(struct tdm_call *c)
+void isdn_tx_proceeding(struct tdm_call *c)
 {
-	return c && c->gw_holds && c->q && c->span->pri && !c->outgoing;
+	if (tx_ok(c))
+		pri_proceeding(c->span->pri, c->q, c->chan > 0 ? c->chan : 0, 0);
 }
 
-int tdm_call_proceeding(struct tdm_call *c)
+void isdn_tx_alerting(struct tdm_call *c, int inband)
 {
-	if (!in_call_ok(c))
-		return EINVAL;
-	if (c->state != TDM_CS_IN_SETUP)
-		return 0;
-	pri_proceeding(c->span->pri, c->q, c->chan, 0);
-	c->state = TDM_CS_IN_PROCEEDING;
-	log_info(LOG_ISDN, "%s/B%d: CALL PROCEEDING sent", c->span->name, c->chan);
-	pri_rearm(c->span);
-	return 0;
+	if (tx_ok(c))
+		pri_acknowledge(c->span->pri, c->q, c->chan, !!inband);
 }
 
-int tdm_call_alert(struct tdm_call *c, int inband)
+void isdn_tx_progress(struct tdm_call *c, int inband)
 {
-	if (!in_call_ok(c) || c->state == TDM_CS_ACTIVE)
-		return EINVAL;
-	pri_acknowledge(c->span->pri, c->q, c->chan, !!inband);
-	c->state = TDM_CS_IN_ALERTING;
-	log_info(LOG_ISDN, "%s/B%d: ALERTING sent%s", c->span->name, c->chan,
-		 inband ? " (in-band information)" : "");
-	pri_rearm(c->span);
-	return 0;
+	if (tx_ok(c))
+		pri_progress(c->span->pri, c->q, c->chan, !!inband);
 }
 
-int tdm_call_progress(struct tdm_call *c, int inband)
+void isdn_tx_connect(struct tdm_call *c)
 {
-	if (!in_call_ok(c) || c->state == TDM_CS_ACTIVE)
-		return EINVAL;
-	if (c->state == TDM_CS_IN_SETUP) {
-		/* PROGRESS is not a first answer to SETUP. */
-		pri_proceeding(c->span->pri, c->q, c->chan, 0);
-		c->state = TDM_CS_IN_PROCEEDING;
-	}
-	pri_progress(c->span->pri, c->q, c->chan, !!inband);
-	log_info(LOG_ISDN, "%s/B%d: PROGRESS sent%s", c->span->name, c->chan,
-		 inband ? " (in-band information)" : "");
-	pri_rearm(c->span);
-	return 0;
+	if (tx_ok(c))
+		pri_answer(c->span->pri, c->q, c->chan, 0);
 }
 
-int tdm_call_answer(struct tdm_call *c)
+void isdn_tx_clear(struct tdm_call *c, int cause)
 {
-	if (!in_call_ok(c))
-		return EINVAL;
-	if (c->state == TDM_CS_ACTIVE)
-		return 0;
-	pri_answer(c->span->pri, c->q, c->chan, 0);
-	c->state = TDM_CS_ACTIVE;
-	log_info(LOG_ISDN, "%s/B%d: CONNECT sent", c->span->name, c->chan);
-	pri_rearm(c->span);
-	return 0;
+	if (tx_ok(c))
+		pri_hangup(c->span->pri, c->q, cause);
+	c->q = NULL;
 }
 
-int tdm_call_hangup(struct tdm_call *c, int cause)
+void isdn_tx_forget(struct tdm_call *c)
 {
-	struct tdm_span *s;
-
-	if (!c || !c->gw_holds)
-		return EINVAL;
-	s = c->span;
-	if (cause <= 0 || cause > 127)
-		cause = PRI_CAUSE_NORMAL_CLEARING;
-	c->gw_holds = 0;
-	log_info(LOG_ISDN, "%s/B%d: call %u{%s} cleared by us, cause %d (%s)", s->name,
-		 c->chan, c->id, span_call_state_name(c->state), cause, pri_cause2str(cause));
-	call_release(c, cause);
-	if (s->pri)
-		pri_rearm(s);
-	span_call_maybe_free(c);
-	return 0;
+	if (tx_ok(c))
+		pri_destroycall(c->span->pri, c->q);
+	c->q = NULL;
 }
 
-/* ---- events ---- */
+void isdn_tx_reject(struct tdm_span *s, q931_call *q, int chan, int cause)
+{
+	/* libpri sends nothing for a DISCONNECT before our first answer. */
+	pri_proceeding(s->pri, q, chan, 0);
+	pri_hangup(s->pri, q, cause);
+}
+
+/* ---- events from libpri ---- */
+
+static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
+{
+	if (!q)
+		return NULL;
+	for (struct tdm_call *c = s->calls; c; c = c->next)
+		if (c->q == q)
+			return c;
+	return NULL;
+}
 
 static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 {
 	struct tdm_setup setup;
-	struct tdm_call *c;
-	int want = CHAN_OF(r->channel), chan;
+	int want = CHAN_OF(r->channel);
 
 	memset(&setup, 0, sizeof(setup));
 	number_from_pri(&setup.called, r->callednum, r->calledplan, 0);
@@ -522,124 +434,27 @@ static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 		 pri_pres2str(r->callingpres), setup.called.digits,
 		 tdm_ton_name(setup.called.ton), bearer_name(setup.bearer),
 		 r->flexible ? ", channel preferred" : "");
-	chan = -1;
-	if (s->up) {
-		if (want && span_is_bearer(s, want))
-			chan = span_hunt(s, want);
-		if (chan < 0 && (!want || r->flexible))
-			chan = span_hunt(s, 0);
-	}
-	if (chan < 0) {
-		int cause = !s->up ? PRI_CAUSE_NETWORK_OUT_OF_ORDER
-			: want && !r->flexible ? PRI_CAUSE_REQUESTED_CHAN_UNAVAIL
-			: PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION;
-		log_notice(LOG_ISDN, "%s/B%d: SETUP rejected, cause %d (%s)", s->name, want,
-			   cause, pri_cause2str(cause));
-		pri_proceeding(s->pri, r->call, want, 0);
-		pri_hangup(s->pri, r->call, cause);
-		return;
-	}
-	c = span_call_new(s, chan, 0);
-	if (!c) {
-		pri_proceeding(s->pri, r->call, chan, 0);
-		pri_hangup(s->pri, r->call, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
-		return;
-	}
-	c->q = r->call;
-	setup.channel = chan;
-	/* En-bloc: answer SETUP with CALL PROCEEDING at once. It stops the
-	 * network's T303, and without it libpri neither reports a DISCONNECT
-	 * from a caller who gives up nor sends our own (NOTES-libraries.md). */
-	pri_proceeding(s->pri, c->q, chan, 0);
-	c->state = TDM_CS_IN_PROCEEDING;
-	log_info(LOG_ISDN, "%s/B%d: call %u CALL PROCEEDING sent", s->name, chan, c->id);
-	s->calls_in++;
-	c->in_cb++;
-	if (s->ev.incoming)
-		s->ev.incoming(s->arg, c, &setup);
-	else
-		tdm_call_hangup(c, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
-	c->in_cb--;
-	span_call_maybe_free(c);
+	isdn_call_setup(s, r->call, &setup, want, r->flexible);
 }
 
-/* The far end cleared (DISCONNECT: HANGUP_REQ, or RELEASE: HANGUP). */
-static void ev_hangup(struct tdm_span *s, const pri_event_hangup *h, const char *what)
-{
-	struct tdm_call *c = find_call(s, h->call);
-	int cause = h->cause;
-
-	if (!c) {
-		/* A call we already handed back: let libpri finish it. */
-		if (h->call)
-			pri_hangup(s->pri, h->call, cause);
-		return;
-	}
-	if (!s->dchan_connected || !s->l2_up)
-		cause = PRI_CAUSE_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
-	log_info(LOG_ISDN, "%s/B%d: call %u{%s} %s, cause %d (%s)", s->name, c->chan, c->id,
-		 span_call_state_name(c->state), what, cause, pri_cause2str(cause));
-	c->in_cb++;
-	span_call_disconnected(c, cause);
-	c->in_cb--;
-	/* RELEASE to a DISCONNECT, RELEASE COMPLETE to a RELEASE. */
-	if (c->q) {
-		pri_hangup(s->pri, c->q, h->cause);
-		c->q = NULL;
-	}
-	c->state = TDM_CS_CLEARING;
-	if (c->chan > 0 && c->chan < TDM_SLOTS)
-		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
-	span_call_maybe_free(c);
-}
-
-static void ev_restart(struct tdm_span *s, int channel)
-{
-	int chan = CHAN_OF(channel);
-	int all = channel == -1 || chan == 0xFF;
-
-	log_notice(LOG_ISDN, "%s/B%d: RESTART received", s->name, all ? 0 : chan);
-	for (struct tdm_call *c = s->calls, *next; c; c = next) {
-		next = c->next;
-		if (!all && c->chan != chan)
-			continue;
-		c->in_cb++;
-		span_call_disconnected(c, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE);
-		if (c->q)
-			pri_destroycall(s->pri, c->q);
-		c->q = NULL;
-		c->state = TDM_CS_CLEARING;
-		c->in_cb--;
-		span_call_maybe_free(c);
-	}
-}
-
-/* Deliver an outgoing call's progress event; returns the call or NULL. */
-static struct tdm_call *out_call(struct tdm_span *s, q931_call *q, const char *msg)
+/* A Q.931 message for one call: to its machine, or, for a call we have
+ * handed back, nothing (libpri finishes it). */
+static void to_call(struct tdm_span *s, q931_call *q, enum isdn_event type, int cause,
+		    int inband)
 {
 	struct tdm_call *c = find_call(s, q);
+	struct isdn_ev e = { .type = type, .cause = cause, .inband = inband };
 
 	if (!c) {
-		log_debug(LOG_ISDN, "%s: %s for a call we no longer hold", s->name, msg);
-		return NULL;
+		log_debug(LOG_ISDN, "%s: %s for a call we no longer hold", s->name,
+			  isdn_event_name(type));
+		return;
 	}
-	log_info(LOG_ISDN, "%s/B%d: call %u{%s}: %s received", s->name, c->chan, c->id,
-		 span_call_state_name(c->state), msg);
-	return c->gw_holds ? c : NULL;
+	isdn_call_event(c, &e);
 }
-
-#define GW_CB(c, call) do { \
-	(c)->in_cb++; \
-	call; \
-	(c)->in_cb--; \
-	span_call_maybe_free(c); \
-} while (0)
 
 static void handle_event(struct tdm_span *s, pri_event *e)
 {
-	struct tdm_call *c;
-	int inband;
-
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
 		log_notice(LOG_ISDN, "%s: D-channel layer 2 up", s->name);
@@ -653,9 +468,14 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 			isdn_clear_all(s, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1);
 		span_update(s);
 		break;
-	case PRI_EVENT_RESTART:
-		ev_restart(s, e->restart.channel);
+	case PRI_EVENT_RESTART: {
+		int chan = CHAN_OF(e->restart.channel);
+		int all = e->restart.channel == -1 || chan == 0xFF;
+
+		log_notice(LOG_ISDN, "%s/B%d: RESTART received", s->name, all ? 0 : chan);
+		isdn_call_restart(s, all ? 0 : chan);
 		break;
+	}
 	case PRI_EVENT_RESTART_ACK:
 		log_info(LOG_ISDN, "%s/B%d: RESTART ACKNOWLEDGE received", s->name,
 			 CHAN_OF(e->restartack.channel));
@@ -664,52 +484,37 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 		ev_ring(s, &e->ring);
 		break;
 	case PRI_EVENT_PROCEEDING:
-		if ((c = out_call(s, e->proceeding.call, "CALL PROCEEDING"))) {
-			if (c->state == TDM_CS_OUT_SETUP)
-				c->state = TDM_CS_OUT_PROCEEDING;
-			if (s->ev.proceeding)
-				GW_CB(c, s->ev.proceeding(s->arg, c));
-		}
+		to_call(s, e->proceeding.call, ISDN_EV_PROCEEDING, 0, 0);
 		break;
 	case PRI_EVENT_SETUP_ACK:
-		out_call(s, e->setup_ack.call, "SETUP ACKNOWLEDGE");
+		to_call(s, e->setup_ack.call, ISDN_EV_SETUP_ACK, 0, 0);
 		break;
 	case PRI_EVENT_RINGING:
-		inband = !!(e->ringing.progressmask & PRI_PROG_INBAND_AVAILABLE);
-		if ((c = out_call(s, e->ringing.call, inband ? "ALERTING (in-band)" : "ALERTING"))) {
-			c->state = TDM_CS_OUT_ALERTING;
-			if (s->ev.alerting)
-				GW_CB(c, s->ev.alerting(s->arg, c, inband));
-		}
+		to_call(s, e->ringing.call, ISDN_EV_ALERTING, 0,
+			!!(e->ringing.progressmask & PRI_PROG_INBAND_AVAILABLE));
 		break;
 	case PRI_EVENT_PROGRESS:
-		inband = !!(e->proceeding.progressmask & PRI_PROG_INBAND_AVAILABLE);
-		if ((c = out_call(s, e->proceeding.call, inband ? "PROGRESS (in-band)" : "PROGRESS"))
-		    && s->ev.progress)
-			GW_CB(c, s->ev.progress(s->arg, c, inband));
+		to_call(s, e->proceeding.call, ISDN_EV_PROGRESS, 0,
+			!!(e->proceeding.progressmask & PRI_PROG_INBAND_AVAILABLE));
 		break;
 	case PRI_EVENT_ANSWER:
 		/* manual mode (isdn_new): acknowledge even a call we dropped */
 		pri_connect_ack(s->pri, e->answer.call, 0);
-		if ((c = out_call(s, e->answer.call, "CONNECT"))) {
-			c->state = TDM_CS_ACTIVE;
-			if (s->ev.connected)
-				GW_CB(c, s->ev.connected(s->arg, c));
-		}
+		to_call(s, e->answer.call, ISDN_EV_CONNECT, 0, 0);
 		break;
 	case PRI_EVENT_CONNECT_ACK:
-		c = find_call(s, e->connect_ack.call);
-		if (c && c->gw_holds) {
-			log_info(LOG_ISDN, "%s/B%d: CONNECT ACKNOWLEDGE received", s->name, c->chan);
-			if (s->ev.connect_ack)
-				GW_CB(c, s->ev.connect_ack(s->arg, c));
-		}
+		to_call(s, e->connect_ack.call, ISDN_EV_CONNECT_ACK, 0, 0);
 		break;
 	case PRI_EVENT_HANGUP_REQ:
-		ev_hangup(s, &e->hangup, "DISCONNECT received");
-		break;
 	case PRI_EVENT_HANGUP:
-		ev_hangup(s, &e->hangup, "RELEASE received");
+		if (!find_call(s, e->hangup.call)) {
+			/* A call we already handed back: let libpri finish it. */
+			if (e->hangup.call)
+				pri_hangup(s->pri, e->hangup.call, e->hangup.cause);
+			break;
+		}
+		to_call(s, e->hangup.call, e->e == PRI_EVENT_HANGUP ? ISDN_EV_RELEASE
+			: ISDN_EV_DISCONNECT, e->hangup.cause, 0);
 		break;
 	case PRI_EVENT_HANGUP_ACK:
 		log_debug(LOG_ISDN, "%s/B%d: clearing complete (RELEASE COMPLETE)", s->name,

@@ -52,18 +52,6 @@ const char *tdm_ton_name(enum tdm_ton t)
 	return "?";
 }
 
-const char *span_call_state_name(enum tdm_call_state st)
-{
-	static const char *const n[] = {
-		[TDM_CS_IN_SETUP] = "SETUP-IN", [TDM_CS_IN_PROCEEDING] = "PROCEEDING-IN",
-		[TDM_CS_IN_ALERTING] = "ALERTING-IN", [TDM_CS_OUT_SETUP] = "SETUP-OUT",
-		[TDM_CS_OUT_PROCEEDING] = "PROCEEDING-OUT",
-		[TDM_CS_OUT_ALERTING] = "ALERTING-OUT", [TDM_CS_ACTIVE] = "ACTIVE",
-		[TDM_CS_CLEARING] = "CLEARING",
-	};
-	return (unsigned)st < sizeof(n) / sizeof(n[0]) ? n[st] : "?";
-}
-
 int span_is_bearer(const struct tdm_span *s, int chan)
 {
 	return chan >= 1 && chan < TDM_SLOTS && chan != s->cfg.dchannel &&
@@ -245,6 +233,8 @@ struct tdm_call *span_call_new(struct tdm_span *s, int chan, int outgoing)
 	c->id = ++s->next_call_id;
 	c->chan = chan;
 	c->outgoing = outgoing;
+	c->state = TDM_CS_NULL;
+	c->cause = -1;
 	c->gw_holds = 1;
 	c->next = s->calls;
 	s->calls = c;
