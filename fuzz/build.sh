@@ -31,8 +31,8 @@ LIBS_OSIP=$(pkg-config --libs libosip2)
 # The rooms' sources each harness links. A harness that #includes a .c
 # file (to reach its static functions) leaves that file out here.
 declare -A SRCS=(
-	[fuzz_sip_msg]="sip/validate.c sip/ua.c sip/call.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
-	[fuzz_sip_ua]="sip/validate.c sip/call.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
+	[fuzz_sip_msg]="sip/validate.c sip/ua.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
+	[fuzz_sip_ua]="sip/validate.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
 	[fuzz_sdp]="sip/sdp.c"
 	[fuzz_config]="config/config.c config/parse.c lib/log.c"
 	[fuzz_number]="gw/number.c"

@@ -1,35 +1,67 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * One INVITE dialog: the call API of sip.h, the dialog layer libosip2 leaves
- * to us (2xx retransmission and ACK, CANCEL matching, BYE, re-INVITE) and
- * the events to gw/. States (enum call_state, sip_int.h):
+ * One INVITE dialog: the call API of sip.h and the dialog state machine
+ * (RFC 3261 sections 9, 12-15, and what libosip2 leaves to the core: 2xx
+ * retransmission, the ACK wait, CANCEL matching, BYE, re-INVITE).
  *
- *   UAS: IN_PROCEEDING -2xx-> IN_WAIT_ACK -ACK-> CONFIRMED -BYE-> DONE
- *        IN_PROCEEDING ->=300 / CANCEL / hangup (487)-> DONE
- *   UAC: OUT_CALLING -2xx (ACK)-> CONFIRMED; ->=300/timeout-> DONE
- *        OUT_CALLING -hangup-> CANCELLING (-2xx: ACK + BYE-> BYE_SENT)
- *   both: CONFIRMED -hangup-> BYE_SENT; -BYE received-> DONE
+ * The machine is one const table of (state, event) -> (action, next
+ * state), below. Events are what arrives from the network (through ua.c
+ * and request.c), our own timers, and what gw/ commands. An event not in
+ * the table is refused and logged; a refused command returns an errno, a
+ * refused request is answered 500. One failure path, call_fail().
+ *
+ * Timers (values from the UA: t1_ms, t2_ms):
+ *   t_2xx  2xx retransmission, RFC 3261 section 13.3.1.4: T1, doubling to T2
+ *   t_ack  the wait for the ACK to our 2xx, 64*T1 (section 13.3.1.4); the
+ *          initial INVITE's dialog then ends with a BYE
+ *   (the INVITE transaction's Timer B is libosip2's; the branch cache,
+ *   Timer L of RFC 6026, is the UA's: request.c)
  *
  * A call is freed once gw/ released it and no transaction or timer needs it.
  */
-#include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/log.h"
 #include "sip/sip_int.h"
 
 static const char *const state_names[CS_COUNT] = {
+	[CS_NULL] = "NULL",
 	[CS_IN_PROCEEDING] = "IN_PROCEEDING",
 	[CS_IN_WAIT_ACK] = "IN_WAIT_ACK",
+	[CS_IN_WAIT_ACK_BYE] = "IN_WAIT_ACK_BYE",
 	[CS_OUT_CALLING] = "OUT_CALLING",
-	[CS_CONFIRMED] = "CONFIRMED",
+	[CS_OUT_PROCEEDING] = "OUT_PROCEEDING",
+	[CS_CANCEL_PENDING] = "CANCEL_PENDING",
 	[CS_CANCELLING] = "CANCELLING",
+	[CS_CONFIRMED] = "CONFIRMED",
 	[CS_BYE_SENT] = "BYE_SENT",
 	[CS_DONE] = "DONE",
+};
+
+static const char *const event_names[CE_COUNT] = {
+	[CE_INVITE] = "INVITE",
+	[CE_1XX] = "1xx",
+	[CE_2XX] = "2xx",
+	[CE_2XX_AGAIN] = "2xx again",
+	[CE_FINAL] = "3xx-6xx",
+	[CE_TIMER_B] = "Timer B",
+	[CE_TRANSPORT_ERROR] = "transport error",
+	[CE_ACK] = "ACK",
+	[CE_BYE] = "BYE",
+	[CE_CANCEL] = "CANCEL",
+	[CE_REINVITE] = "re-INVITE",
+	[CE_INVITE_AGAIN] = "INVITE again",
+	[CE_TIMER_2XX] = "2xx retransmission timer",
+	[CE_TIMER_ACK] = "ACK timer (64*T1)",
+	[CE_CMD_INVITE] = "invite",
+	[CE_CMD_1XX] = "respond 1xx",
+	[CE_CMD_2XX] = "respond 2xx",
+	[CE_CMD_REJECT] = "respond >=300",
+	[CE_CMD_HANGUP] = "hangup",
 };
 
 const char *sip_call_state_name(enum call_state st)
@@ -38,22 +70,37 @@ const char *sip_call_state_name(enum call_state st)
 }
 
 #define CLOG(lvl, c, fmt, ...) \
-	log_msg(LOG_SIP, (lvl), "call %u (%s){%s}: " fmt, (c)->id, \
+	log_msg(LOG_SIP, (lvl), "sip call %u (%s){%s}: " fmt, (c)->id, \
 		(c)->call_id ? (c)->call_id : "-", sip_call_state_name((c)->st), ##__VA_ARGS__)
 
-static void set_state(struct sip_call *c, enum call_state st)
-{
-	if (c->st != st)
-		CLOG(LOG_LVL_DEBUG, c, "-> %s", sip_call_state_name(st));
-	c->st = st;
-}
+/* What an event carries. */
+struct call_ev {
+	enum call_event type;
+	int code;			/* status of a response (received or to send) */
+	int q850;			/* Reason of a request, or gw/'s cause */
+	osip_transaction_t *tr;		/* the server transaction of a request */
+	osip_message_t *msg;		/* the request or response */
+	const struct sdp_media *sdp;
+};
+
+typedef int (*call_action)(struct sip_call *c, const struct call_ev *e);
+
+struct call_transition {
+	enum call_state from;
+	enum call_event ev;
+	enum call_state to;
+	call_action act;
+};
+
+static void on_t_2xx(void *arg);
+static void on_t_ack(void *arg);
+
+/* ---- life cycle ---- */
 
 static void release(struct sip_call *c)
 {
 	c->released = 1;
 }
-
-static void on_timer(void *arg);
 
 static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
 {
@@ -61,13 +108,17 @@ static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
 
 	if (!c)
 		return NULL;
-	if (loop_timer_new(ua->loop, on_timer, c, &c->timer)) {
+	if (loop_timer_new(ua->loop, on_t_2xx, c, &c->t_2xx) ||
+	    loop_timer_new(ua->loop, on_t_ack, c, &c->t_ack)) {
+		loop_timer_free(c->t_2xx);
 		free(c);
 		return NULL;
 	}
 	c->ua = ua;
 	c->id = ++ua->next_call_id;
 	c->outgoing = outgoing;
+	c->st = CS_NULL;
+	c->hangup_q850 = -1;
 	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
 	c->next = ua->calls;
 	ua->calls = c;
@@ -79,7 +130,8 @@ void sip_call_destroy(struct sip_call *c)
 {
 	if (!c)
 		return;
-	loop_timer_free(c->timer);
+	loop_timer_free(c->t_2xx);
+	loop_timer_free(c->t_ack);
 	if (c->invite)
 		osip_message_free(c->invite);
 	if (c->dialog)
@@ -92,7 +144,8 @@ void sip_call_destroy(struct sip_call *c)
 
 int sip_call_reapable(const struct sip_call *c)
 {
-	return c->released && c->ntr <= 0 && !c->resp2xx && !c->bye_after_ack;
+	return c->released && c->ntr <= 0 && !c->resp2xx && c->st != CS_IN_WAIT_ACK_BYE &&
+	       !c->in_fsm;
 }
 
 void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)
@@ -102,272 +155,7 @@ void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)
 	c->ntr--;
 }
 
-static void attach(struct sip_call *c, osip_transaction_t *tr)
-{
-	osip_transaction_set_your_instance(tr, c);
-	c->ntr++;
-}
-
-/* ---- lookups ---- */
-
-static int callid_is(const osip_call_id_t *cid, const char *s)
-{
-	char *str = NULL;
-	int eq;
-
-	if (!cid || !s || osip_call_id_to_str(cid, &str) || !str)
-		return 0;
-	eq = !strcmp(str, s);
-	osip_free(str);
-	return eq;
-}
-
-struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing)
-{
-	struct sip_call *c;
-
-	for (c = ua->calls; c; c = c->next)
-		if (c->outgoing == outgoing && c->call_id && !strcmp(c->call_id, call_id))
-			return c;
-	return NULL;
-}
-
-struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req)
-{
-	struct sip_call *c;
-
-	for (c = ua->calls; c; c = c->next)
-		if (c->dialog && osip_dialog_match_as_uas(c->dialog, req) == 0)
-			return c;
-	return NULL;
-}
-
-static const char *top_branch(const osip_message_t *m)
-{
-	osip_via_t *via = osip_list_get(&m->vias, 0);
-	osip_generic_param_t *b = NULL;
-
-	if (!via || osip_via_param_get_byname(via, "branch", &b) || !b)
-		return NULL;
-	return b->gvalue;
-}
-
-struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel)
-{
-	const char *b = top_branch(cancel);
-	struct sip_call *c;
-
-	if (!b)
-		return NULL;
-	for (c = ua->calls; c; c = c->next) {
-		const char *ib = c->outgoing || !c->invite ? NULL : top_branch(c->invite);
-
-		if (ib && !strcmp(ib, b) && callid_is(cancel->call_id, c->call_id))
-			return c;
-	}
-	return NULL;
-}
-
-/* ---- message building ---- */
-
-static void contact_of(struct sip_ua *ua, char *out, size_t len)
-{
-	char host[80];
-
-	sip_host_fmt(ua->addr, host, sizeof(host));
-	snprintf(out, len, "<sip:sipgw@%s:%u>", host, ua->port);
-}
-
-static int add_sdp(osip_message_t *m, const struct sdp_media *s)
-{
-	char buf[1024];
-	int err = sdp_build(s, buf, sizeof(buf));
-
-	if (err)
-		return err;
-	osip_message_set_content_type(m, "application/sdp");
-	return osip_message_set_body(m, buf, strlen(buf)) ? ENOMEM : 0;
-}
-
-static void add_reason(osip_message_t *m, int q850)
-{
-	char buf[40];
-
-	if (q850 < 0)
-		return;
-	snprintf(buf, sizeof(buf), "Q.850;cause=%d", q850);
-	osip_message_set_header(m, "Reason", buf);
-}
-
-static int msg_sdp(const osip_message_t *m, struct sdp_media *out)
-{
-	osip_body_t *b = NULL;
-	const osip_content_type_t *ct = m->content_type;
-
-	if (!ct || !ct->type || !ct->subtype || strcasecmp(ct->type, "application") ||
-	    strcasecmp(ct->subtype, "sdp"))
-		return EINVAL;
-	if (osip_message_get_body(m, 0, &b) < 0 || !b || !b->body)
-		return EINVAL;
-	return sdp_parse(b->body, b->length, out);
-}
-
-static int route_clone(void *a, void **b)
-{
-	return osip_from_clone(a, (osip_from_t **)b);
-}
-
-static int is_ip_literal(const char *h)
-{
-	unsigned char tmp[16];
-
-	return h && (inet_pton(AF_INET, h, tmp) == 1 || inet_pton(AF_INET6, h, tmp) == 1);
-}
-
-/* Next hop for a request in the dialog: first Route, else the remote
- * target; hosts that are not IP literals fall back to where the call came
- * from or went to (no DNS here). */
-static void next_hop(struct sip_call *c, char *host, size_t hlen, int *port)
-{
-	osip_uri_t *u = NULL;
-
-	if (c->dialog && osip_list_size(&c->dialog->route_set) > 0) {
-		osip_route_t *r = osip_list_get(&c->dialog->route_set, 0);
-
-		u = r ? r->url : NULL;
-	} else if (c->dialog && c->dialog->remote_contact_uri) {
-		u = c->dialog->remote_contact_uri->url;
-	}
-	if (u && u->host && is_ip_literal(u->host)) {
-		snprintf(host, hlen, "%s", u->host);
-		*port = u->port && *u->port ? atoi(u->port) : 5060;
-		return;
-	}
-	if (c->outgoing) {
-		snprintf(host, hlen, "%s", c->dest_host);
-		*port = c->dest_port;
-	} else {
-		sip_via_dest(c->invite, host, hlen, port);
-	}
-}
-
-static void ensure_tag(osip_from_t *f, const char *tag)
-{
-	osip_generic_param_t *p = NULL;
-
-	if (tag && osip_from_get_tag(f, &p) != 0)
-		osip_from_set_tag(f, osip_strdup(tag));
-}
-
-/* A request inside the dialog (RFC 3261 section 12.2.1.1). */
-static int build_in_dialog(struct sip_call *c, const char *method, osip_message_t **out)
-{
-	osip_dialog_t *d = c->dialog;
-	osip_message_t *m = NULL;
-	osip_uri_t *uri = NULL;
-	const osip_uri_t *target;
-	char cseq[40];
-
-	*out = NULL;
-	if (!d || osip_message_init(&m))
-		return ENOMEM;
-	osip_message_set_method(m, osip_strdup(method));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	target = d->remote_contact_uri && d->remote_contact_uri->url ? d->remote_contact_uri->url :
-		 c->outgoing ? c->invite->req_uri : c->invite->from->url;
-	if (osip_uri_clone(target, &uri))
-		goto fail;
-	osip_message_set_uri(m, uri);
-	if (osip_from_clone(d->local_uri, &m->from) || osip_to_clone(d->remote_uri, &m->to) ||
-	    osip_message_set_call_id(m, d->call_id))
-		goto fail;
-	ensure_tag(m->from, d->local_tag);
-	ensure_tag(m->to, d->remote_tag);
-	snprintf(cseq, sizeof(cseq), "%d %s", ++c->local_cseq, method);
-	if (osip_message_set_cseq(m, cseq) || sip_ua_add_via(c->ua, m))
-		goto fail;
-	if (osip_list_clone(&d->route_set, &m->routes, route_clone))
-		goto fail;
-	osip_message_set_max_forwards(m, "70");
-	osip_message_set_user_agent(m, c->ua->user_agent);
-	*out = m;
-	return 0;
-fail:
-	osip_message_free(m);
-	return ENOMEM;
-}
-
-static int send_nict(struct sip_call *c, osip_message_t *m, const char *host, int port)
-{
-	osip_transaction_t *tr = NULL;
-	osip_event_t *ev;
-
-	if (osip_transaction_init(&tr, NICT, c->ua->osip, m)) {
-		osip_message_free(m);
-		return ENOMEM;
-	}
-	osip_nict_set_destination(tr->nict_context, osip_strdup(host), port);
-	attach(c, tr);
-	ev = osip_new_outgoing_sipmessage(m);
-	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
-	return 0;
-}
-
-static void send_bye(struct sip_call *c, int q850)
-{
-	osip_message_t *bye;
-	char host[64];
-	int port;
-
-	if (build_in_dialog(c, "BYE", &bye)) {
-		CLOG(LOG_LVL_ERR, c, "cannot build BYE");
-		set_state(c, CS_DONE);
-		return;
-	}
-	add_reason(bye, q850);
-	next_hop(c, host, sizeof(host), &port);
-	CLOG(LOG_LVL_INFO, c, "sending BYE (cause %d)", q850);
-	set_state(c, CS_BYE_SENT);
-	send_nict(c, bye, host, port);
-}
-
-/* RFC 3261 section 9.1: same Request-URI, Call-ID, From, To, CSeq number
- * and top Via as the INVITE. */
-static void send_cancel(struct sip_call *c)
-{
-	osip_message_t *m = NULL, *inv = c->invite;
-	osip_uri_t *uri = NULL;
-	osip_via_t *via = NULL;
-	char cseq[40];
-
-	if (osip_message_init(&m))
-		return;
-	osip_message_set_method(m, osip_strdup("CANCEL"));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	if (osip_uri_clone(inv->req_uri, &uri))
-		goto fail;
-	osip_message_set_uri(m, uri);
-	if (osip_via_clone(osip_list_get(&inv->vias, 0), &via))
-		goto fail;
-	osip_list_add(&m->vias, via, -1);
-	if (osip_from_clone(inv->from, &m->from) || osip_to_clone(inv->to, &m->to) ||
-	    osip_call_id_clone(inv->call_id, &m->call_id) ||
-	    osip_list_clone(&inv->routes, &m->routes, route_clone))
-		goto fail;
-	snprintf(cseq, sizeof(cseq), "%s CANCEL", inv->cseq->number);
-	osip_message_set_cseq(m, cseq);
-	osip_message_set_max_forwards(m, "70");
-	osip_message_set_user_agent(m, c->ua->user_agent);
-	add_reason(m, c->hangup_q850);
-	CLOG(LOG_LVL_INFO, c, "sending CANCEL (cause %d)", c->hangup_q850);
-	send_nict(c, m, c->dest_host, c->dest_port);
-	return;
-fail:
-	osip_message_free(m);
-}
-
-/* ---- UAS ---- */
+/* ---- our 2xx, retransmitted until the ACK (RFC 3261 section 13.3.1.4) ---- */
 
 static void start_2xx_rtx(struct sip_call *c, osip_message_t *resp, const osip_message_t *req)
 {
@@ -381,275 +169,553 @@ static void start_2xx_rtx(struct sip_call *c, osip_message_t *resp, const osip_m
 	c->resp2xx = buf;
 	c->resp2xx_len = len;
 	sip_via_dest(req, c->resp_host, sizeof(c->resp_host), &c->resp_port);
-	/* RFC 3261 section 13.3.1.4: T1, doubling to T2, for 64*T1. */
-	c->rtx_ms = SIP_T1_MS;
-	c->rtx_deadline = loop_now_ms() + 64 * SIP_T1_MS;
-	loop_timer_start(c->timer, (uint64_t)c->rtx_ms);
+	c->rtx_ms = c->ua->t1_ms;
+	loop_timer_start(c->t_2xx, (uint64_t)c->rtx_ms);
+	loop_timer_start(c->t_ack, 64 * (uint64_t)c->ua->t1_ms);
 }
 
 static void stop_2xx_rtx(struct sip_call *c)
 {
 	osip_free(c->resp2xx);
 	c->resp2xx = NULL;
-	loop_timer_stop(c->timer);
+	loop_timer_stop(c->t_2xx);
+	loop_timer_stop(c->t_ack);
 }
 
-static void on_timer(void *arg)
+/* ---- the one failure path ---- */
+
+/*
+ * The call failed: record the status, log, count, clear what is left toward
+ * the peer (a BYE once a 2xx went either way), and report it to gw/ unless
+ * gw/ released the call: `failed` for an outgoing call never answered,
+ * `terminated` otherwise. The call ends in BYE_SENT or DONE.
+ */
+static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
 {
-	struct sip_call *c = arg;
 	struct sip_ua *ua = c->ua;
+	int was_released = c->released;
+	enum call_state next = CS_DONE;
+	char why[160];
+	va_list ap;
 
-	if (!c->resp2xx)
-		return;
-	if (loop_now_ms() >= c->rtx_deadline) {
-		CLOG(LOG_LVL_NOTICE, c, "no ACK for our 2xx");
-		stop_2xx_rtx(c);
-		if (!c->initial_acked) {
-			/* Section 13.3.1.4: end the dialog with a BYE. */
-			int was_released = c->released;
-
-			c->initial_acked = 1;
-			c->bye_after_ack = 0;
-			release(c);
-			if (!was_released && ua->ev.terminated)
-				ua->ev.terminated(ua->arg, c, -1, 0);
-			send_bye(c, c->bye_q850 >= 0 ? c->bye_q850 : 102);
-		}
-		sip_ua_kick(ua);
-		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, cause %d)", why, code, q850);
+	c->fail_code = code;
+	ua->calls_failed++;
+	stop_2xx_rtx(c);
+	release(c);
+	/* Section 13.3.1.4 / 15: an established dialog ends with a BYE. */
+	if (c->established && c->dialog && !c->bye_tried &&
+	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : 102) == 0)
+		next = CS_BYE_SENT;
+	if (c->st != next) {
+		CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);
+		c->st = next;
 	}
-	sip_ua_send_raw(ua, c->resp2xx, c->resp2xx_len, c->resp_host, c->resp_port);
-	c->rtx_ms = c->rtx_ms * 2 > SIP_T2_MS ? SIP_T2_MS : c->rtx_ms * 2;
-	loop_timer_start(c->timer, (uint64_t)c->rtx_ms);
+	if (was_released)
+		return;
+	if (c->outgoing && !c->established) {
+		if (ua->ev.failed)
+			ua->ev.failed(ua->arg, c, code, q850);
+	} else if (ua->ev.terminated) {
+		ua->ev.terminated(ua->arg, c, q850, 0);
+	}
 }
 
-static char *uri_str(const osip_uri_t *u)
-{
-	char *s = NULL;
+/* ---- actions: UAS ---- */
 
-	if (!u || osip_uri_to_str(u, &s))
-		return NULL;
-	return s;
-}
-
-void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite)
+/* RFC 3261 section 17.2.1: 100 Trying at once, then the incoming event. */
+static int act_incoming(struct sip_call *c, const struct call_ev *e)
 {
-	struct sip_call *c = call_new(ua, 0);
-	struct sip_invite_info info;
+	struct sip_ua *ua = c->ua;
 	osip_message_t *trying = NULL;
-	char *ruri = NULL, *from = NULL, *to = NULL, display[128];
+	struct sip_invite_info info;
+	char *own[3], display[128];
 
-	if (!c) {
-		sip_ua_reply(ua, tr, invite, 500);
-		return;
-	}
-	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &c->call_id)) {
-		release(c);
-		sip_ua_reply(ua, tr, invite, 500);
-		return;
-	}
-	/* call_id came from osip: keep our own heap copy for free(). */
-	{
-		char *cid = strdup(c->call_id);
-
-		osip_free(c->call_id);
-		c->call_id = cid;
-	}
-	c->inv_tr = tr;
-	attach(c, tr);
-	c->st = CS_IN_PROCEEDING;
-	c->bye_q850 = -1;
-	c->hangup_q850 = -1;
-	/* RFC 3261 section 17.2.1: 100 Trying at once. */
-	if (sip_ua_build_response(ua, invite, 100, NULL, &trying) == 0)
-		sip_ua_respond_tr(ua, tr, trying);
-
-	memset(&info, 0, sizeof(info));
-	ruri = uri_str(invite->req_uri);
-	from = uri_str(invite->from->url);
-	to = uri_str(invite->to->url);
-	info.request_uri = ruri ? ruri : "";
-	info.ruri_user = invite->req_uri->username ? invite->req_uri->username : "";
-	info.from_uri = from ? from : "";
-	info.from_user = invite->from->url->username ? invite->from->url->username : "";
-	info.from_display = NULL;
-	if (invite->from->displayname) {
-		const char *dn = invite->from->displayname;
-		size_t n = strlen(dn);
-
-		if (n >= 2 && dn[0] == '"' && dn[n - 1] == '"') {
-			dn++;
-			n -= 2;
-		}
-		if (n >= sizeof(display))
-			n = sizeof(display) - 1;
-		memcpy(display, dn, n);
-		display[n] = '\0';
-		info.from_display = display;
-	}
-	info.to_uri = to ? to : "";
-	info.call_id = c->call_id;
-	snprintf(info.src_addr, sizeof(info.src_addr), "%s", ua->src_addr);
-	info.src_port = ua->src_port;
-	info.has_sdp = msg_sdp(invite, &info.offer) == 0;
+	if (sip_ua_build_response(ua, e->msg, 100, NULL, &trying) == 0)
+		sip_ua_respond_tr(ua, e->tr, trying);
+	sip_dialog_invite_info(c, e->msg, &info, own, display, sizeof(display));
 	CLOG(LOG_LVL_INFO, c, "incoming INVITE %s from %s (%s:%u)%s", info.request_uri,
 	     info.from_uri, info.src_addr, info.src_port, info.has_sdp ? " with SDP" : "");
 	if (ua->ev.incoming)
 		ua->ev.incoming(ua->arg, c, &info);
 	else
 		sip_call_respond(c, 480, NULL, -1);
-	/* c may be released now: do not touch it. */
-	osip_free(ruri);
-	osip_free(from);
-	osip_free(to);
+	for (int i = 0; i < 3; i++)
+		osip_free(own[i]);
+	return 0;
 }
 
-static int rr_clone(void *a, void **b)
+/* gw/ responds 1xx, 2xx (section 13.3.1.4) or >= 300 (section 13.3.1.3). */
+static int act_respond(struct sip_call *c, const struct call_ev *e)
 {
-	return osip_from_clone(a, (osip_from_t **)b);
-}
-
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
-{
-	struct sip_ua *ua;
 	osip_message_t *r = NULL;
-	char contact[128];
+	int code = e->code, err;
 
-	if (!c || c->outgoing || c->released || c->st != CS_IN_PROCEEDING || !c->inv_tr ||
-	    code <= 100 || code > 699)
-		return EINVAL;
-	ua = c->ua;
-	if (sip_ua_build_response(ua, c->invite, code, c->local_tag, &r))
-		return ENOMEM;
-	if (code < 300) {
-		contact_of(ua, contact, sizeof(contact));
-		osip_message_set_contact(r, contact);
-		/* Section 12.1.1: Record-Route copied into dialog-creating responses. */
-		osip_list_clone(&c->invite->record_routes, &r->record_routes, rr_clone);
-		osip_message_set_allow(r, SIP_ALLOW);
-		if (sdp && add_sdp(r, sdp)) {
-			osip_message_free(r);
-			return ENOSPC;
-		}
-	}
-	add_reason(r, q850);
-	CLOG(LOG_LVL_INFO, c, "responding %d%s (cause %d)", code, sdp && code < 300 ? " with SDP" : "", q850);
+	err = sip_dialog_build_response(c, c->invite, code, e->sdp, e->q850, &r);
+	if (err)
+		return err;
+	CLOG(LOG_LVL_INFO, c, "responding %d%s (cause %d)", code, e->sdp && code < 300 ? " with SDP" : "",
+	     e->q850);
 	if (code >= 200 && code < 300) {
-		if (sdp) {
-			c->local_sdp = *sdp;
+		if (e->sdp) {
+			c->local_sdp = *e->sdp;
 			c->have_local_sdp = 1;
 		}
 		if (!c->dialog && osip_dialog_init_as_uas(&c->dialog, c->invite, r)) {
 			c->dialog = NULL;
 			CLOG(LOG_LVL_ERR, c, "cannot create the dialog");
 		}
+		c->established = 1;
 		start_2xx_rtx(c, r, c->invite);
-		sip_ua_branch_add(ua, c->invite);
-		set_state(c, CS_IN_WAIT_ACK);
+		sip_ua_branch_add(c->ua, c->invite);
 	} else if (code >= 300) {
 		release(c);
-		set_state(c, CS_DONE);
 	}
-	sip_ua_respond_tr(ua, c->inv_tr, r);
-	sip_ua_kick(ua);
+	sip_ua_respond_tr(c->ua, c->inv_tr, r);
 	return 0;
+}
+
+/* Unanswered incoming call hung up: 487 (section 13.3.1.3). */
+static int act_hangup_487(struct sip_call *c, const struct call_ev *e)
+{
+	osip_message_t *r = NULL;
+
+	if (c->inv_tr && sip_ua_build_response(c->ua, c->invite, 487, c->local_tag, &r) == 0) {
+		sip_add_reason(r, e->q850);
+		sip_ua_respond_tr(c->ua, c->inv_tr, r);
+	}
+	return 0;
+}
+
+static int act_confirmed(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	stop_2xx_rtx(c);
+	CLOG(LOG_LVL_INFO, c, "confirmed (ACK)");
+	if (!c->released && c->ua->ev.confirmed)
+		c->ua->ev.confirmed(c->ua->arg, c);
+	return 0;
+}
+
+/* The ACK of a re-INVITE's 2xx, or one retransmitted. */
+static int act_ack_stop_2xx(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	if (c->resp2xx)
+		stop_2xx_rtx(c);
+	return 0;
+}
+
+static int act_resend_2xx(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	if (c->resp2xx)
+		sip_ua_send_raw(c->ua, c->resp2xx, c->resp2xx_len, c->resp_host, c->resp_port);
+	return 0;
+}
+
+static int act_2xx_rtx(struct sip_call *c, const struct call_ev *e)
+{
+	int t2 = c->ua->t2_ms;
+
+	act_resend_2xx(c, e);
+	if (!c->resp2xx)
+		return 0;
+	c->rtx_ms = c->rtx_ms * 2 > t2 ? t2 : c->rtx_ms * 2;
+	loop_timer_start(c->t_2xx, (uint64_t)c->rtx_ms);
+	return 0;
+}
+
+/* The re-INVITE's 2xx was never ACKed: stop; the dialog stays. */
+static int act_2xx_give_up(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	CLOG(LOG_LVL_NOTICE, c, "no ACK for our 2xx");
+	stop_2xx_rtx(c);
+	return 0;
+}
+
+/* The failures: a final response >= 300 to our INVITE, its Timer B or a
+ * transport error (408 / 503, section 8.1.3.1), no ACK for our initial 2xx
+ * in 64*T1 (section 13.3.1.4: the dialog ends with a BYE). */
+static int act_fail(struct sip_call *c, const struct call_ev *e)
+{
+	call_fail(c, e->type == CE_TIMER_ACK ? 408 : e->code, e->q850, "%s", event_names[e->type]);
+	return 0;
+}
+
+static int act_bye_send(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	if (sip_dialog_send_bye(c, c->hangup_q850))
+		call_fail(c, 500, -1, "cannot send BYE");
+	return 0;
+}
+
+/* Section 15: gw/ hung up while we waited for the ACK; now the BYE. */
+static int act_ack_then_bye(struct sip_call *c, const struct call_ev *e)
+{
+	stop_2xx_rtx(c);
+	return act_bye_send(c, e);
+}
+
+static int act_bye(struct sip_call *c, const struct call_ev *e)
+{
+	struct sip_ua *ua = c->ua;
+
+	sip_ua_reply(ua, e->tr, e->msg, 200);
+	if (c->resp2xx)
+		stop_2xx_rtx(c);
+	loop_timer_stop(c->t_ack);
+	CLOG(LOG_LVL_INFO, c, "BYE received (cause %d)", e->q850);
+	if (!c->released) {
+		release(c);
+		if (ua->ev.terminated)
+			ua->ev.terminated(ua->arg, c, e->q850, 0);
+	}
+	return 0;
+}
+
+/* Section 9.2: 200 to the CANCEL, 487 to the INVITE. */
+static int act_cancelled(struct sip_call *c, const struct call_ev *e)
+{
+	struct sip_ua *ua = c->ua;
+	osip_message_t *r = NULL;
+
+	sip_ua_reply(ua, e->tr, e->msg, 200);
+	if (c->inv_tr && sip_ua_build_response(ua, c->invite, 487, c->local_tag, &r) == 0)
+		sip_ua_respond_tr(ua, c->inv_tr, r);
+	CLOG(LOG_LVL_INFO, c, "CANCEL received (cause %d): 487", e->q850);
+	if (!c->released) {
+		release(c);
+		if (ua->ev.terminated)
+			ua->ev.terminated(ua->arg, c, e->q850, 1);
+	}
+	return 0;
+}
+
+/* Section 9.2: a CANCEL after the final response changes nothing. */
+static int act_cancel_late(struct sip_call *c, const struct call_ev *e)
+{
+	sip_ua_reply(c->ua, e->tr, e->msg, 200);
+	return 0;
+}
+
+static int act_reinvite(struct sip_call *c, const struct call_ev *e)
+{
+	osip_message_t *r = NULL, *inv = e->msg;
+
+	/* RFC 3261 section 14.2: 491 while our own answer is in flight. */
+	if (c->resp2xx) {
+		sip_ua_reply(c->ua, e->tr, inv, 491);
+		return 0;
+	}
+	osip_dialog_update_osip_cseq_as_uas(c->dialog, inv);
+	osip_dialog_update_route_set_as_uas(c->dialog, inv);
+	/* RFC 3264 section 8: same session, version one higher. */
+	if (c->have_local_sdp)
+		c->local_sdp.sess_version++;
+	if (sip_dialog_build_response(c, inv, 200, c->have_local_sdp ? &c->local_sdp : NULL, -1, &r))
+		return 0;
+	CLOG(LOG_LVL_INFO, c, "re-INVITE: 200 with our SDP again");
+	start_2xx_rtx(c, r, inv);
+	sip_ua_respond_tr(c->ua, e->tr, r);
+	return 0;
+}
+
+/* ---- actions: UAC ---- */
+
+static int act_invite(struct sip_call *c, const struct call_ev *e)
+{
+	osip_transaction_t *tr = NULL;
+	osip_event_t *ev;
+
+	if (osip_transaction_init(&tr, ICT, c->ua->osip, e->msg))
+		return ENOMEM;
+	osip_ict_set_destination(tr->ict_context, osip_strdup(c->dest_host), c->dest_port);
+	c->inv_tr = tr;
+	sip_call_attach(c, tr);
+	ev = osip_new_outgoing_sipmessage(e->msg);
+	ev->transactionid = tr->transactionid;
+	osip_transaction_add_event(tr, ev);
+	return 0;
+}
+
+static int act_progress(struct sip_call *c, const struct call_ev *e)
+{
+	struct sip_ua *ua = c->ua;
+
+	if (e->code > 100 && !c->released && ua->ev.progress) {
+		CLOG(LOG_LVL_INFO, c, "progress %d%s", e->code, e->sdp ? " with SDP" : "");
+		ua->ev.progress(ua->arg, c, e->code, e->sdp);
+	}
+	return 0;
+}
+
+/* Section 9.1: CANCEL once a provisional response came. */
+static int act_cancel(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	sip_dialog_send_cancel(c);
+	return 0;
+}
+
+static int act_answered(struct sip_call *c, const struct call_ev *e)
+{
+	struct sip_ua *ua = c->ua;
+
+	sip_dialog_send_ack(c, e->msg);
+	c->established = 1;
+	CLOG(LOG_LVL_INFO, c, "answered %d%s", e->code, e->sdp ? " with SDP" : "");
+	if (!c->released && ua->ev.answered)
+		ua->ev.answered(ua->arg, c, e->sdp);
+	return 0;
+}
+
+/* The 2xx raced our CANCEL (RFC 3261 section 9.1): ACK and BYE it. */
+static int act_answered_bye(struct sip_call *c, const struct call_ev *e)
+{
+	sip_dialog_send_ack(c, e->msg);
+	c->established = 1;
+	CLOG(LOG_LVL_INFO, c, "answered %d after our CANCEL: BYE", e->code);
+	return act_bye_send(c, e);
+}
+
+/* The INVITE ended after our CANCEL (487, normally). */
+static int act_cancel_done(struct sip_call *c, const struct call_ev *e)
+{
+	CLOG(LOG_LVL_INFO, c, "INVITE ended %d after our CANCEL", e->code);
+	return 0;
+}
+
+static int act_ack_again(struct sip_call *c, const struct call_ev *e)
+{
+	(void)e;
+	sip_dialog_resend_ack(c);
+	return 0;
+}
+
+static int act_none(struct sip_call *c, const struct call_ev *e)
+{
+	(void)c;
+	(void)e;
+	return 0;
+}
+
+/* ---- the machine ---- */
+
+static const struct call_transition table[] = {
+	{ CS_NULL, CE_INVITE, CS_IN_PROCEEDING, act_incoming },
+	{ CS_NULL, CE_CMD_INVITE, CS_OUT_CALLING, act_invite },
+	/* UAS */
+	{ CS_IN_PROCEEDING, CE_CMD_1XX, CS_IN_PROCEEDING, act_respond },
+	{ CS_IN_PROCEEDING, CE_CMD_2XX, CS_IN_WAIT_ACK, act_respond },
+	{ CS_IN_PROCEEDING, CE_CMD_REJECT, CS_DONE, act_respond },
+	{ CS_IN_PROCEEDING, CE_CMD_HANGUP, CS_DONE, act_hangup_487 },
+	{ CS_IN_PROCEEDING, CE_CANCEL, CS_DONE, act_cancelled },
+	{ CS_IN_WAIT_ACK, CE_ACK, CS_CONFIRMED, act_confirmed },
+	{ CS_IN_WAIT_ACK, CE_CMD_HANGUP, CS_IN_WAIT_ACK_BYE, act_none },
+	{ CS_IN_WAIT_ACK, CE_BYE, CS_DONE, act_bye },
+	{ CS_IN_WAIT_ACK, CE_CANCEL, CS_IN_WAIT_ACK, act_cancel_late },
+	{ CS_IN_WAIT_ACK, CE_INVITE_AGAIN, CS_IN_WAIT_ACK, act_resend_2xx },
+	{ CS_IN_WAIT_ACK, CE_TIMER_2XX, CS_IN_WAIT_ACK, act_2xx_rtx },
+	{ CS_IN_WAIT_ACK, CE_TIMER_ACK, CS_BYE_SENT, act_fail },
+	{ CS_IN_WAIT_ACK_BYE, CE_ACK, CS_BYE_SENT, act_ack_then_bye },
+	{ CS_IN_WAIT_ACK_BYE, CE_BYE, CS_DONE, act_bye },
+	{ CS_IN_WAIT_ACK_BYE, CE_CANCEL, CS_IN_WAIT_ACK_BYE, act_cancel_late },
+	{ CS_IN_WAIT_ACK_BYE, CE_INVITE_AGAIN, CS_IN_WAIT_ACK_BYE, act_resend_2xx },
+	{ CS_IN_WAIT_ACK_BYE, CE_TIMER_2XX, CS_IN_WAIT_ACK_BYE, act_2xx_rtx },
+	{ CS_IN_WAIT_ACK_BYE, CE_TIMER_ACK, CS_BYE_SENT, act_fail },
+	/* UAC */
+	{ CS_OUT_CALLING, CE_1XX, CS_OUT_PROCEEDING, act_progress },
+	{ CS_OUT_CALLING, CE_2XX, CS_CONFIRMED, act_answered },
+	{ CS_OUT_CALLING, CE_FINAL, CS_DONE, act_fail },
+	{ CS_OUT_CALLING, CE_TIMER_B, CS_DONE, act_fail },
+	{ CS_OUT_CALLING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
+	{ CS_OUT_CALLING, CE_CMD_HANGUP, CS_CANCEL_PENDING, act_none },
+	{ CS_OUT_PROCEEDING, CE_1XX, CS_OUT_PROCEEDING, act_progress },
+	{ CS_OUT_PROCEEDING, CE_2XX, CS_CONFIRMED, act_answered },
+	{ CS_OUT_PROCEEDING, CE_FINAL, CS_DONE, act_fail },
+	{ CS_OUT_PROCEEDING, CE_TIMER_B, CS_DONE, act_fail },
+	{ CS_OUT_PROCEEDING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
+	{ CS_OUT_PROCEEDING, CE_CMD_HANGUP, CS_CANCELLING, act_cancel },
+	{ CS_CANCEL_PENDING, CE_1XX, CS_CANCELLING, act_cancel },
+	{ CS_CANCEL_PENDING, CE_2XX, CS_BYE_SENT, act_answered_bye },
+	{ CS_CANCEL_PENDING, CE_FINAL, CS_DONE, act_cancel_done },
+	{ CS_CANCEL_PENDING, CE_TIMER_B, CS_DONE, act_fail },
+	{ CS_CANCEL_PENDING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
+	{ CS_CANCELLING, CE_1XX, CS_CANCELLING, act_none },
+	{ CS_CANCELLING, CE_2XX, CS_BYE_SENT, act_answered_bye },
+	{ CS_CANCELLING, CE_FINAL, CS_DONE, act_cancel_done },
+	{ CS_CANCELLING, CE_TIMER_B, CS_DONE, act_fail },
+	{ CS_CANCELLING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
+	/* the dialog, either side */
+	{ CS_CONFIRMED, CE_CMD_HANGUP, CS_BYE_SENT, act_bye_send },
+	{ CS_CONFIRMED, CE_BYE, CS_DONE, act_bye },
+	{ CS_CONFIRMED, CE_REINVITE, CS_CONFIRMED, act_reinvite },
+	{ CS_CONFIRMED, CE_ACK, CS_CONFIRMED, act_ack_stop_2xx },
+	{ CS_CONFIRMED, CE_CANCEL, CS_CONFIRMED, act_cancel_late },
+	{ CS_CONFIRMED, CE_INVITE_AGAIN, CS_CONFIRMED, act_resend_2xx },
+	{ CS_CONFIRMED, CE_2XX_AGAIN, CS_CONFIRMED, act_ack_again },
+	{ CS_CONFIRMED, CE_TIMER_2XX, CS_CONFIRMED, act_2xx_rtx },
+	{ CS_CONFIRMED, CE_TIMER_ACK, CS_CONFIRMED, act_2xx_give_up },
+	{ CS_BYE_SENT, CE_BYE, CS_BYE_SENT, act_bye },
+	{ CS_BYE_SENT, CE_ACK, CS_BYE_SENT, act_ack_stop_2xx },
+	{ CS_BYE_SENT, CE_CANCEL, CS_BYE_SENT, act_cancel_late },
+	{ CS_BYE_SENT, CE_INVITE_AGAIN, CS_BYE_SENT, act_resend_2xx },
+	{ CS_BYE_SENT, CE_2XX_AGAIN, CS_BYE_SENT, act_ack_again },
+	{ CS_BYE_SENT, CE_TIMER_2XX, CS_BYE_SENT, act_2xx_rtx },
+	{ CS_BYE_SENT, CE_TIMER_ACK, CS_BYE_SENT, act_2xx_give_up },
+	{ CS_DONE, CE_BYE, CS_DONE, act_bye },
+	{ CS_DONE, CE_ACK, CS_DONE, act_ack_stop_2xx },
+	{ CS_DONE, CE_CANCEL, CS_DONE, act_cancel_late },
+	{ CS_DONE, CE_INVITE_AGAIN, CS_DONE, act_resend_2xx },
+	{ CS_DONE, CE_2XX_AGAIN, CS_DONE, act_ack_again },
+	{ CS_DONE, CE_TIMER_2XX, CS_DONE, act_2xx_rtx },
+	{ CS_DONE, CE_TIMER_ACK, CS_DONE, act_2xx_give_up },
+};
+
+/* Not in the table: refused and logged; a request is still answered. */
+static int refuse(struct sip_call *c, const struct call_ev *e)
+{
+	CLOG(LOG_LVL_NOTICE, c, "%s refused", event_names[e->type]);
+	if (e->tr && e->msg && MSG_IS_REQUEST(e->msg))
+		sip_ua_reply(c->ua, e->tr, e->msg, 500);
+	return EINVAL;
+}
+
+/*
+ * The state changes before the action runs, so that what the action
+ * reports to gw/ (which may call back in) sees the new state; an action
+ * may move on again (call_fail). An action of a command that returns an
+ * errno has changed nothing: the state goes back.
+ */
+static int call_dispatch(struct sip_call *c, const struct call_ev *e)
+{
+	const struct call_transition *t = NULL;
+	enum call_state from = c->st;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].from == from && table[i].ev == e->type) {
+			t = &table[i];
+			break;
+		}
+	if (!t)
+		return refuse(c, e);
+	CLOG(LOG_LVL_DEBUG, c, "%s -> %s", event_names[e->type], state_names[t->to]);
+	c->in_fsm++;
+	c->st = t->to;
+	err = t->act(c, e);
+	if (err) {
+		c->st = from;
+		CLOG(LOG_LVL_WARN, c, "%s not carried out: %s", event_names[e->type], strerror(err));
+	}
+	c->in_fsm--;
+	return err;
+}
+
+static void on_timer(struct sip_call *c, enum call_event type)
+{
+	struct call_ev e = { .type = type, .q850 = -1 };
+
+	call_dispatch(c, &e);
+	sip_ua_kick(c->ua);
+}
+
+static void on_t_2xx(void *arg)
+{
+	on_timer(arg, CE_TIMER_2XX);
+}
+
+static void on_t_ack(void *arg)
+{
+	on_timer(arg, CE_TIMER_ACK);
+}
+
+/* ---- events from ua.c and request.c ---- */
+
+void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite)
+{
+	struct sip_call *c = call_new(ua, 0);
+	struct call_ev e = { .type = CE_INVITE, .tr = tr, .msg = invite };
+	char *cid = NULL;
+
+	if (!c) {
+		sip_ua_reply(ua, tr, invite, 500);
+		return;
+	}
+	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &cid) ||
+	    !(c->call_id = strdup(cid))) {
+		osip_free(cid);
+		release(c);
+		sip_ua_reply(ua, tr, invite, 500);
+		call_fail(c, 500, -1, "cannot keep the INVITE");
+		return;
+	}
+	osip_free(cid);
+	c->inv_tr = tr;
+	sip_call_attach(c, tr);
+	call_dispatch(c, &e);
+}
+
+/* A request inside the dialog, or a CANCEL matched to our INVITE. tr is
+ * NULL for an ACK. */
+void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_message_t *req)
+{
+	struct call_ev e = { .tr = tr, .msg = req, .q850 = sip_reason_q850(req) };
+
+	e.type = MSG_IS_ACK(req) ? CE_ACK : MSG_IS_BYE(req) ? CE_BYE :
+		 MSG_IS_CANCEL(req) ? CE_CANCEL : CE_REINVITE;
+	call_dispatch(c, &e);
 }
 
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c)
 {
-	if (c->resp2xx)
-		sip_ua_send_raw(c->ua, c->resp2xx, c->resp2xx_len, c->resp_host, c->resp_port);
+	struct call_ev e = { .type = CE_INVITE_AGAIN };
+
+	call_dispatch(c, &e);
 }
 
-void sip_call_on_ack(struct sip_call *c, osip_message_t *ack)
+void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
 {
-	struct sip_ua *ua = c->ua;
+	struct call_ev e = { .type = CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
 
-	(void)ack;
-	if (c->resp2xx)
-		stop_2xx_rtx(c);
-	if (c->initial_acked || c->outgoing)
-		return;
-	c->initial_acked = 1;
-	set_state(c, CS_CONFIRMED);
-	if (c->bye_after_ack) {
-		c->bye_after_ack = 0;
-		send_bye(c, c->bye_q850);
-		return;
-	}
-	CLOG(LOG_LVL_INFO, c, "confirmed (ACK)");
-	if (!c->released && ua->ev.confirmed)
-		ua->ev.confirmed(ua->arg, c);
+	call_dispatch(c, &e);
 }
 
-void sip_call_on_bye(struct sip_call *c, osip_transaction_t *tr, osip_message_t *bye)
+/* type: an OSIP_ICT_* message callback, or -1 for a transport error. */
+void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 {
-	struct sip_ua *ua = c->ua;
-	int q850 = sip_reason_q850(bye);
+	struct call_ev e = { .msg = resp, .q850 = -1 };
+	struct sdp_media sdp;
 
-	sip_ua_reply(ua, tr, bye, 200);
-	if (c->resp2xx)
-		stop_2xx_rtx(c);
-	c->bye_after_ack = 0;
-	CLOG(LOG_LVL_INFO, c, "BYE received (cause %d)", q850);
-	if (c->st != CS_BYE_SENT)
-		set_state(c, CS_DONE);
-	if (!c->released) {
-		release(c);
-		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, q850, 0);
+	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
+		e.type = type == -1 ? CE_TRANSPORT_ERROR : CE_TIMER_B;
+		e.code = type == -1 ? 503 : 408;
+	} else if (!resp) {
+		return;
+	} else {
+		e.code = resp->status_code;
+		if (type == OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN)
+			e.type = CE_2XX_AGAIN;
+		else
+			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
+		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0)
+			e.sdp = &sdp;
+		if (e.type == CE_FINAL)
+			e.q850 = sip_reason_q850(resp);
 	}
+	call_dispatch(c, &e);
 }
 
-void sip_call_on_cancel(struct sip_call *c, osip_transaction_t *tr, osip_message_t *cancel)
-{
-	struct sip_ua *ua = c->ua;
-	osip_message_t *r = NULL;
-	int q850 = sip_reason_q850(cancel);
-
-	sip_ua_reply(ua, tr, cancel, 200);	/* RFC 3261 section 9.2 */
-	if (c->st != CS_IN_PROCEEDING || !c->inv_tr)
-		return;
-	if (sip_ua_build_response(ua, c->invite, 487, c->local_tag, &r) == 0)
-		sip_ua_respond_tr(ua, c->inv_tr, r);
-	CLOG(LOG_LVL_INFO, c, "CANCEL received (cause %d): 487", q850);
-	set_state(c, CS_DONE);
-	if (!c->released) {
-		release(c);
-		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, q850, 1);
-	}
-}
-
-void sip_call_on_reinvite(struct sip_call *c, osip_transaction_t *tr, osip_message_t *inv)
-{
-	struct sip_ua *ua = c->ua;
-	osip_message_t *r = NULL;
-	char contact[128];
-
-	/* RFC 3261 section 14.2: 491 while our own answer is in flight. */
-	if (c->st != CS_CONFIRMED || c->resp2xx) {
-		sip_ua_reply(ua, tr, inv, c->st == CS_CONFIRMED ? 491 : 500);
-		return;
-	}
-	osip_dialog_update_osip_cseq_as_uas(c->dialog, inv);
-	osip_dialog_update_route_set_as_uas(c->dialog, inv);
-	if (sip_ua_build_response(ua, inv, 200, c->local_tag, &r))
-		return;
-	contact_of(ua, contact, sizeof(contact));
-	osip_message_set_contact(r, contact);
-	osip_message_set_allow(r, SIP_ALLOW);
-	if (c->have_local_sdp) {
-		/* RFC 3264 section 8: same session, version one higher. */
-		c->local_sdp.sess_version++;
-		add_sdp(r, &c->local_sdp);
-	}
-	CLOG(LOG_LVL_INFO, c, "re-INVITE: 200 with our SDP again");
-	start_2xx_rtx(c, r, inv);
-	sip_ua_respond_tr(ua, tr, r);
-}
-
-/* ---- UAC ---- */
+/* ---- the API (sip.h) ---- */
 
 int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
 		    const char *to_uri, const char *dest_host, uint16_t dest_port,
@@ -657,48 +723,20 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 {
 	struct sip_call *c = NULL;
 	osip_message_t *m = NULL;
-	osip_uri_t *uri = NULL;
-	osip_transaction_t *tr = NULL;
-	osip_event_t *ev;
-	char cid[96], tmp[17], contact[128];
-	int err = EINVAL;
+	struct call_ev e = { .type = CE_CMD_INVITE };
+	int err;
 
 	*out = NULL;
-	if (!ua || !request_uri || !from_uri || !to_uri || !is_ip_literal(dest_host) ||
+	if (!ua || !request_uri || !from_uri || !to_uri || !sip_is_ip_literal(dest_host) ||
 	    strlen(dest_host) >= sizeof(c->dest_host))
 		return EINVAL;
-	if (osip_message_init(&m))
-		return ENOMEM;
-	osip_message_set_method(m, osip_strdup("INVITE"));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	if (osip_uri_init(&uri) || osip_uri_parse(uri, request_uri)) {
-		osip_uri_free(uri);
-		goto out;
-	}
-	osip_message_set_uri(m, uri);
-	if (osip_message_set_from(m, from_uri) || !m->from || osip_message_set_to(m, to_uri) || !m->to)
-		goto out;
-	err = ENOMEM;
 	c = call_new(ua, 1);
 	if (!c)
+		return ENOMEM;
+	err = sip_dialog_build_invite(c, request_uri, from_uri, to_uri, offer, &m);
+	if (err)
 		goto out;
-	osip_from_set_tag(m->from, osip_strdup(c->local_tag));
-	sip_ua_rand_token(tmp, sizeof(tmp));
-	snprintf(cid, sizeof(cid), "%s@%s", tmp, ua->addr);
-	c->call_id = strdup(cid);
-	if (!c->call_id || osip_message_set_call_id(m, cid) || osip_message_set_cseq(m, "1 INVITE") ||
-	    sip_ua_add_via(ua, m))
-		goto out;
-	c->local_cseq = 1;
-	contact_of(ua, contact, sizeof(contact));
-	osip_message_set_contact(m, contact);
-	osip_message_set_max_forwards(m, "70");
-	osip_message_set_user_agent(m, ua->user_agent);
-	osip_message_set_allow(m, SIP_ALLOW);
 	if (offer) {
-		err = add_sdp(m, offer);
-		if (err)
-			goto out;
 		c->local_sdp = *offer;
 		c->have_local_sdp = 1;
 	}
@@ -708,161 +746,57 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 	snprintf(c->dest_host, sizeof(c->dest_host), "%s", dest_host);
 	c->dest_port = dest_port;
 	c->user = user;
-	c->st = CS_OUT_CALLING;
-	c->bye_q850 = -1;
-	c->hangup_q850 = -1;
-	if (osip_transaction_init(&tr, ICT, ua->osip, m))
+	e.msg = m;
+	err = call_dispatch(c, &e);
+	if (err)
 		goto out;
-	osip_ict_set_destination(tr->ict_context, osip_strdup(dest_host), dest_port);
-	c->inv_tr = tr;
-	attach(c, tr);
-	ev = osip_new_outgoing_sipmessage(m);
-	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
 	CLOG(LOG_LVL_INFO, c, "INVITE %s to %s:%u", request_uri, dest_host, dest_port);
 	*out = c;
 	sip_ua_kick(ua);
 	return 0;
 out:
 	osip_message_free(m);
-	if (c)
-		release(c);
+	release(c);
+	if (m)
+		call_fail(c, 500, -1, "INVITE not sent: %s", strerror(err));
+	sip_ua_kick(ua);	/* reaps it */
 	return err;
 }
 
-static void send_ack(struct sip_call *c, osip_message_t *resp)
+int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
 {
-	osip_message_t *ack = NULL;
-	int saved;
+	struct call_ev e = { .code = code, .sdp = sdp, .q850 = q850 };
+	int err;
 
-	if (!c->dialog && osip_dialog_init_as_uac(&c->dialog, resp)) {
-		c->dialog = NULL;
-		CLOG(LOG_LVL_ERR, c, "cannot create the dialog from the 2xx");
-		return;
-	}
-	/* RFC 3261 section 13.2.2.4: CSeq number of the INVITE, new branch. */
-	saved = c->local_cseq;
-	c->local_cseq = atoi(c->invite->cseq->number) - 1;
-	if (build_in_dialog(c, "ACK", &ack)) {
-		c->local_cseq = saved;
-		return;
-	}
-	c->local_cseq = saved;
-	next_hop(c, c->ack_host, sizeof(c->ack_host), &c->ack_port);
-	osip_free(c->ack);
-	c->ack = NULL;
-	if (osip_message_to_str(ack, &c->ack, &c->ack_len) == 0 && c->ack)
-		sip_ua_send_raw(c->ua, c->ack, c->ack_len, c->ack_host, c->ack_port);
-	CLOG(LOG_LVL_DEBUG, c, "ACK sent to %s:%d", c->ack_host, c->ack_port);
-	osip_message_free(ack);
-}
-
-void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
-{
-	(void)resp;
-	if (c->ack) {
-		CLOG(LOG_LVL_DEBUG, c, "2xx again: ACK again");
-		sip_ua_send_raw(c->ua, c->ack, c->ack_len, c->ack_host, c->ack_port);
-	}
-}
-
-void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
-{
-	struct sip_ua *ua = c->ua;
-	struct sdp_media sdp;
-	int code, has_sdp;
-
-	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
-		code = type == -1 ? 503 : 408;
-		CLOG(LOG_LVL_INFO, c, "INVITE failed: %s", code == 408 ? "timeout" : "transport error");
-		set_state(c, CS_DONE);
-		if (!c->released) {
-			release(c);
-			if (ua->ev.failed)
-				ua->ev.failed(ua->arg, c, code, -1);
-		}
-		return;
-	}
-	if (!resp)
-		return;
-	code = resp->status_code;
-	has_sdp = msg_sdp(resp, &sdp) == 0;
-	if (code < 200) {
-		c->got_1xx = 1;
-		if (c->st == CS_CANCELLING && c->cancel_pending) {
-			c->cancel_pending = 0;
-			send_cancel(c);
-		}
-		if (code > 100 && !c->released && ua->ev.progress) {
-			CLOG(LOG_LVL_INFO, c, "progress %d%s", code, has_sdp ? " with SDP" : "");
-			ua->ev.progress(ua->arg, c, code, has_sdp ? &sdp : NULL);
-		}
-		return;
-	}
-	if (code < 300) {
-		send_ack(c, resp);
-		if (c->released || c->st == CS_CANCELLING) {
-			/* The 2xx raced our CANCEL (RFC 3261 section 9.1): BYE it. */
-			c->cancel_pending = 0;
-			set_state(c, CS_CONFIRMED);
-			send_bye(c, c->hangup_q850);
-			return;
-		}
-		set_state(c, CS_CONFIRMED);
-		CLOG(LOG_LVL_INFO, c, "answered %d%s", code, has_sdp ? " with SDP" : "");
-		if (ua->ev.answered)
-			ua->ev.answered(ua->arg, c, has_sdp ? &sdp : NULL);
-		return;
-	}
-	set_state(c, CS_DONE);
-	CLOG(LOG_LVL_INFO, c, "failed %d (cause %d)", code, sip_reason_q850(resp));
-	if (!c->released) {
-		release(c);
-		if (ua->ev.failed)
-			ua->ev.failed(ua->arg, c, code, sip_reason_q850(resp));
-	}
+	if (!c)
+		return EINVAL;
+	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
+	/* Only gw/'s own call, with its INVITE transaction alive. */
+	if (c->released || !c->inv_tr || code <= 100 || code > 699)
+		return refuse(c, &e);
+	err = call_dispatch(c, &e);
+	if (!err)
+		sip_ua_kick(c->ua);
+	return err;
 }
 
 int sip_call_hangup(struct sip_call *c, int q850)
 {
+	struct call_ev e = { .type = CE_CMD_HANGUP, .q850 = q850 };
 	struct sip_ua *ua;
-	osip_message_t *r = NULL;
+	int err;
 
-	if (!c || c->released)
+	if (!c)
 		return EINVAL;
+	if (c->released)
+		return refuse(c, &e);
 	ua = c->ua;
 	release(c);
 	c->hangup_q850 = q850;
 	CLOG(LOG_LVL_INFO, c, "hangup (cause %d)", q850);
-	switch (c->st) {
-	case CS_IN_PROCEEDING:
-		if (c->inv_tr && sip_ua_build_response(ua, c->invite, 487, c->local_tag, &r) == 0) {
-			add_reason(r, q850);
-			sip_ua_respond_tr(ua, c->inv_tr, r);
-		}
-		set_state(c, CS_DONE);
-		break;
-	case CS_IN_WAIT_ACK:
-		/* Section 15: no BYE before the ACK (or its timeout). */
-		c->bye_after_ack = 1;
-		c->bye_q850 = q850;
-		break;
-	case CS_CONFIRMED:
-		send_bye(c, q850);
-		break;
-	case CS_OUT_CALLING:
-		set_state(c, CS_CANCELLING);
-		/* Section 9.1: no CANCEL before a provisional response. */
-		if (c->got_1xx)
-			send_cancel(c);
-		else
-			c->cancel_pending = 1;
-		break;
-	default:
-		break;
-	}
+	err = call_dispatch(c, &e);
 	sip_ua_kick(ua);
-	return 0;
+	return err;
 }
 
 void sip_call_set_user(struct sip_call *c, void *user)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sip/ internals shared by ua.c, call.c, transport.c and validate.c. */
+/* sip/ internals shared by ua.c, request.c, call.c, dialog.c, options.c,
+ * transport.c and validate.c. */
 #ifndef SIPGW_SIP_SIP_INT_H
 #define SIPGW_SIP_SIP_INT_H
 
@@ -40,15 +41,49 @@ int sip_udp_open(const char *addr, uint16_t port, int *fd_out, uint16_t *bound_p
 int sip_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
 
 /* ---- the UA (ua.c) ---- */
+/*
+ * The dialog machine of one call (call.c): a const table of (state, event)
+ * -> (action, next state); anything not in it is refused and logged.
+ */
 enum call_state {
+	CS_NULL,		/* created, nothing sent or received yet */
 	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
 	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
-	CS_OUT_CALLING,		/* UAC: INVITE sent, no final response */
+	CS_IN_WAIT_ACK_BYE,	/* UAS: as IN_WAIT_ACK, gw/ hung up: BYE after ACK */
+	CS_OUT_CALLING,		/* UAC: INVITE sent, nothing received (ICT Calling) */
+	CS_OUT_PROCEEDING,	/* UAC: 1xx received (ICT Proceeding) */
+	CS_CANCEL_PENDING,	/* UAC: hung up before any 1xx: CANCEL on the first */
+	CS_CANCELLING,		/* UAC: CANCEL sent */
 	CS_CONFIRMED,		/* dialog established both ways */
-	CS_CANCELLING,		/* UAC: CANCEL sent or pending the first 1xx */
 	CS_BYE_SENT,		/* BYE sent, waiting for its transaction */
 	CS_DONE,		/* nothing left but transactions finishing */
 	CS_COUNT
+};
+
+enum call_event {
+	/* from the network */
+	CE_INVITE,		/* a new INVITE (the call is created for it) */
+	CE_1XX,			/* to our INVITE */
+	CE_2XX,
+	CE_2XX_AGAIN,		/* a 2xx retransmitted after the ICT ended */
+	CE_FINAL,		/* 3xx-6xx to our INVITE */
+	CE_TIMER_B,		/* our INVITE timed out (ICT Timer B) */
+	CE_TRANSPORT_ERROR,	/* our INVITE could not be sent */
+	CE_ACK,
+	CE_BYE,
+	CE_CANCEL,
+	CE_REINVITE,
+	CE_INVITE_AGAIN,	/* the INVITE retransmitted after our 2xx (Timer L) */
+	/* our timers */
+	CE_TIMER_2XX,		/* 2xx retransmission: T1 doubling to T2 */
+	CE_TIMER_ACK,		/* 64*T1 without the ACK for our 2xx */
+	/* from gw/ */
+	CE_CMD_INVITE,
+	CE_CMD_1XX,
+	CE_CMD_2XX,
+	CE_CMD_REJECT,		/* final response >= 300 */
+	CE_CMD_HANGUP,
+	CE_COUNT
 };
 
 struct branch_entry {
@@ -63,7 +98,11 @@ struct sip_call {
 	unsigned id;
 	int outgoing;
 	enum call_state st;
+	int in_fsm;		/* dispatch depth: never reaped while > 0 */
 	int released;		/* gw/ dropped its pointer: no more events */
+	int established;	/* a 2xx was sent or received */
+	int bye_tried;		/* a BYE was built (or failed to be) */
+	int fail_code;		/* status recorded by call_fail(), 0 if none */
 	int ntr;		/* transactions whose your_instance is this call */
 	void *user;
 	char *call_id;
@@ -72,23 +111,22 @@ struct sip_call {
 	osip_transaction_t *inv_tr; /* its ICT or IST while alive */
 	osip_dialog_t *dialog;
 	int local_cseq;
+	int hangup_q850;	/* cause given by gw/ to sip_call_hangup(), or -1 */
 	/* UAC */
 	char dest_host[64];
 	uint16_t dest_port;
-	int got_1xx, cancel_pending, hangup_q850;
 	char *ack;		/* our ACK for the 2xx, resent on retransmissions */
 	size_t ack_len;
 	char ack_host[64];
 	int ack_port;
-	/* UAS: 2xx retransmission (RFC 3261 section 13.3.1.4) */
+	/* UAS: our 2xx, retransmitted until its ACK (RFC 3261 section 13.3.1.4) */
 	char *resp2xx;
 	size_t resp2xx_len;
 	char resp_host[64];
 	int resp_port;
 	int rtx_ms;
-	uint64_t rtx_deadline;
-	int bye_after_ack, bye_q850, initial_acked;
-	struct loop_timer *timer;
+	struct loop_timer *t_2xx;	/* next retransmission: T1, 2*T1 ... T2 */
+	struct loop_timer *t_ack;	/* 64*T1: give up waiting for the ACK */
 	struct sdp_media local_sdp;
 	int have_local_sdp;
 };
@@ -113,6 +151,8 @@ struct sip_ua {
 	struct branch_entry *branches;
 	struct sip_ping *pings;		/* our OPTIONS in progress (options.c) */
 	struct sip_ua_stats st;
+	uint64_t calls_failed;		/* call_fail() in call.c */
+	int t1_ms, t2_ms;		/* RFC 3261 T1, T2 for our own timers */
 	unsigned next_call_id;
 	int in_run, again;
 	char rxbuf[SIP_MAX_DGRAM + 1];
@@ -134,12 +174,23 @@ int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code
 /* Queue a response on a server transaction. */
 void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
 int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
-void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite);
 int sip_reason_q850(const osip_message_t *m);
 /* Host literal for a Via/Contact: brackets around IPv6. */
 void sip_host_fmt(const char *addr, char *out, size_t len);
 /* Where a response to req goes (RFC 3261 18.2.2, RFC 3581). */
 void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port);
+/* A header parameter's value ("" when it has none), NULL when absent. */
+const char *sip_param(osip_list_t *params, const char *name);
+/* T1 and T2 for our own timers (2xx retransmission, the ACK wait, Timer
+ * L); libosip2's transaction timers keep its own. For tests. */
+void sip_ua_set_timers(struct sip_ua *ua, int t1_ms, int t2_ms);
+
+/* request.c: a new request on its new server transaction; the branch
+ * cache (RFC 6026 Timer L: 64*T1) */
+void sip_ua_handle_request(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req);
+void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite);
+int sip_ua_branch_seen(struct sip_ua *ua, const osip_message_t *invite);
+void sip_ua_branch_free_all(struct sip_ua *ua);
 
 /* options.c: our OPTIONS; the transaction callbacks hand over what is not
  * a call's (sip_ping_on_msg returns 1 when the transaction was a ping) */
@@ -148,15 +199,31 @@ int sip_ping_on_msg(struct sip_ua *ua, int type, osip_transaction_t *tr, osip_me
 void sip_ping_on_gone(struct sip_ua *ua, osip_transaction_t *tr, int transport_error);
 void sip_ping_free_all(struct sip_ua *ua);
 
-/* call.c */
+/* dialog.c: messages of a dialog, and which call a request belongs to */
+void sip_call_attach(struct sip_call *c, osip_transaction_t *tr);
 struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req);
 struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel);
 struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing);
+void sip_contact_of(struct sip_ua *ua, char *out, size_t len);
+int sip_add_sdp(osip_message_t *m, const struct sdp_media *s);
+void sip_add_reason(osip_message_t *m, int q850);
+int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out);
+int sip_is_ip_literal(const char *h);
+int sip_dialog_send_bye(struct sip_call *c, int q850);
+int sip_dialog_send_cancel(struct sip_call *c);
+int sip_dialog_send_ack(struct sip_call *c, osip_message_t *resp);
+void sip_dialog_resend_ack(struct sip_call *c);
+int sip_dialog_build_response(struct sip_call *c, const osip_message_t *req, int code,
+			      const struct sdp_media *sdp, int q850, osip_message_t **out);
+void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
+			    struct sip_invite_info *info, char *own[3], char *display, size_t dlen);
+int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const char *from_uri,
+			    const char *to_uri, const struct sdp_media *offer, osip_message_t **out);
+
+/* call.c: the dialog machine; events from ua.c and request.c */
 void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite);
-void sip_call_on_ack(struct sip_call *c, osip_message_t *ack);
-void sip_call_on_bye(struct sip_call *c, osip_transaction_t *tr, osip_message_t *bye);
-void sip_call_on_cancel(struct sip_call *c, osip_transaction_t *tr, osip_message_t *cancel);
-void sip_call_on_reinvite(struct sip_call *c, osip_transaction_t *tr, osip_message_t *inv);
+/* ACK (tr NULL), BYE, CANCEL or re-INVITE */
+void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_message_t *req);
 void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
 void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The user agent core: libosip2 transactions driven by the caller's loop.
- * Datagrams in, validation, transaction matching, out-of-dialog requests,
- * the osip callbacks and the execute passes. Calls live in call.c.
+ * Datagrams in, validation, transaction matching, the osip callbacks and
+ * the execute passes. New requests: request.c; calls: call.c, dialog.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +18,6 @@
 #include "lib/log.h"
 #include "sip/sip_int.h"
 
-#define BRANCH_TTL_MS (64 * SIP_T1_MS)
 #define MAX_PASSES 64
 
 /* ---- osip trace into lib/log ---- */
@@ -65,7 +64,7 @@ void sip_host_fmt(const char *addr, char *out, size_t len)
 		snprintf(out, len, "%s", addr);
 }
 
-static const char *param(osip_list_t *params, const char *name)
+const char *sip_param(osip_list_t *params, const char *name)
 {
 	osip_generic_param_t *p = NULL;
 
@@ -83,12 +82,12 @@ void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port)
 	host[0] = '\0';
 	if (!via)
 		return;
-	h = param(&via->via_params, "maddr");
+	h = sip_param(&via->via_params, "maddr");
 	if (!h || !*h)
-		h = param(&via->via_params, "received");
+		h = sip_param(&via->via_params, "received");
 	if (!h || !*h)
 		h = via->host;
-	p = param(&via->via_params, "rport");
+	p = sip_param(&via->via_params, "rport");
 	if (!p || !*p)
 		p = via->port;
 	if (p && *p)
@@ -423,164 +422,7 @@ int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t
 	return 0;
 }
 
-/* ---- branch cache (RFC 3261 section 17.2.1 without RFC 6026) ---- */
-
-static char *branch_key(const osip_message_t *m)
-{
-	osip_via_t *via = osip_list_get(&m->vias, 0);
-	const char *b = via ? param(&via->via_params, "branch") : NULL;
-	char buf[512];
-
-	if (b && !strncmp(b, "z9hG4bK", 7) && strlen(b) > 7)
-		return osip_strdup(b);
-	/* RFC 2543 peers: Call-ID, From tag and CSeq number. */
-	snprintf(buf, sizeof(buf), "2543/%s@%s/%s",
-		 m->call_id && m->call_id->number ? m->call_id->number : "",
-		 m->call_id && m->call_id->host ? m->call_id->host : "",
-		 m->cseq && m->cseq->number ? m->cseq->number : "");
-	return osip_strdup(buf);
-}
-
-void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite)
-{
-	struct branch_entry *e = calloc(1, sizeof(*e));
-
-	if (!e)
-		return;
-	e->key = branch_key(invite);
-	if (!e->key) {
-		free(e);
-		return;
-	}
-	e->expires = loop_now_ms() + BRANCH_TTL_MS;
-	e->next = ua->branches;
-	ua->branches = e;
-}
-
-static int branch_seen(struct sip_ua *ua, const osip_message_t *invite)
-{
-	struct branch_entry **pp = &ua->branches;
-	char *key = branch_key(invite);
-	uint64_t now = loop_now_ms();
-	int hit = 0;
-
-	while (*pp) {
-		struct branch_entry *e = *pp;
-
-		if (e->expires <= now) {
-			*pp = e->next;
-			osip_free(e->key);
-			free(e);
-			continue;
-		}
-		if (key && !strcmp(key, e->key))
-			hit = 1;
-		pp = &e->next;
-	}
-	osip_free(key);
-	return hit;
-}
-
-/* ---- requests outside transactions we know ---- */
-
-static int is_known_method(const char *m)
-{
-	static const char *const known[] = {
-		"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "INFO", "PRACK",
-		"UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH", NULL
-	};
-	int i;
-
-	for (i = 0; known[i]; i++)
-		if (!strcmp(m, known[i]))
-			return 1;
-	return 0;
-}
-
-static int accepts_sdp(const osip_message_t *m)
-{
-	osip_accept_t *a;
-	int i, n = osip_list_size(&m->accepts);
-
-	if (n == 0)
-		return 1;
-	for (i = 0; i < n; i++) {
-		a = osip_list_get(&m->accepts, i);
-		if (!a || !a->type)
-			return 1;	/* empty Accept header */
-		if ((!strcmp(a->type, "*") || !strcasecmp(a->type, "application")) &&
-		    (!a->subtype || !strcmp(a->subtype, "*") || !strcasecmp(a->subtype, "sdp")))
-			return 1;
-	}
-	return 0;
-}
-
-static int body_not_sdp(const osip_message_t *m)
-{
-	const osip_content_type_t *ct = m->content_type;
-
-	if (osip_list_size(&m->bodies) == 0)
-		return 0;
-	return !ct || !ct->type || !ct->subtype || strcasecmp(ct->type, "application") ||
-	       strcasecmp(ct->subtype, "sdp");
-}
-
-static void handle_new_request(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req)
-{
-	osip_generic_param_t *tag = NULL;
-	int has_tag = osip_to_get_tag(req->to, &tag) == 0;
-	osip_header_t *h = NULL;
-	struct sip_call *c;
-	const char *m = req->sip_method;
-
-	if (!is_known_method(m)) {
-		sip_ua_reply(ua, tr, req, 501);	/* RFC 3261 section 8.2.1 */
-		return;
-	}
-	if (MSG_IS_CANCEL(req)) {
-		/* RFC 3261 section 9.2: matched by the INVITE's branch. */
-		c = sip_call_find_branch(ua, req);
-		if (c)
-			sip_call_on_cancel(c, tr, req);
-		else
-			sip_ua_reply(ua, tr, req, 481);
-		return;
-	}
-	if (osip_message_header_get_byname(req, "require", 0, &h) >= 0) {
-		sip_ua_reply(ua, tr, req, 420);	/* section 8.2.2.3 */
-		return;
-	}
-	c = has_tag ? sip_call_find_dialog(ua, req) : NULL;
-	if (has_tag && !c) {
-		sip_ua_reply(ua, tr, req, 481);	/* section 12.2.2 */
-		return;
-	}
-	if (MSG_IS_INVITE(req)) {
-		if (body_not_sdp(req))
-			sip_ua_reply(ua, tr, req, 415);	/* section 8.2.3 */
-		else if (!accepts_sdp(req))
-			sip_ua_reply(ua, tr, req, 406);	/* RFC 4475 3.3.15 */
-		else if (c)
-			sip_call_on_reinvite(c, tr, req);
-		else
-			sip_call_incoming(ua, tr, req);
-	} else if (MSG_IS_BYE(req)) {
-		if (c)
-			sip_call_on_bye(c, tr, req);
-		else
-			sip_ua_reply(ua, tr, req, 481);
-	} else if (MSG_IS_OPTIONS(req)) {
-		int code = 200;
-
-		if (!c && ua->ev.options)
-			code = ua->ev.options(ua->arg, ua->src_addr);
-		if (code < 200 || code > 699)
-			code = 500;
-		sip_ua_reply(ua, tr, req, code);
-	} else {
-		sip_ua_reply(ua, tr, req, 405);	/* section 8.2.1 */
-	}
-}
+/* ---- datagrams in ---- */
 
 static void reply_raw(struct sip_ua *ua, const char *buf, size_t len, int code)
 {
@@ -655,13 +497,13 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 			return;
 		c = sip_call_find_dialog(ua, m);
 		if (c)
-			sip_call_on_ack(c, m);
+			sip_call_on_request(c, NULL, m);
 		osip_event_free(evt);
 		return;
 	}
 	if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
 		return;
-	if (MSG_IS_INVITE(m) && branch_seen(ua, m)) {
+	if (MSG_IS_INVITE(m) && sip_ua_branch_seen(ua, m)) {
 		/* RFC 3261 section 13.3.1.4: the INVITE again after our 2xx. */
 		char *cid = NULL;
 
@@ -681,7 +523,7 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 		return;
 	}
 	osip_transaction_add_event(tr, evt);
-	handle_new_request(ua, tr, m);
+	sip_ua_handle_request(ua, tr, m);
 }
 
 static void on_readable(int fd, uint32_t events, void *arg)
@@ -746,6 +588,8 @@ int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
 	ua->arg = arg;
 	ua->port = p->port;
 	snprintf(ua->addr, sizeof(ua->addr), "%s", p->address);
+	ua->t1_ms = SIP_T1_MS;
+	ua->t2_ms = SIP_T2_MS;
 	ua->user_agent = strdup(p->user_agent ? p->user_agent : "sipgw");
 	if (!ua->user_agent)
 		goto out;
@@ -820,13 +664,7 @@ void sip_ua_free(struct sip_ua *ua)
 		osip_release(ua->osip);
 	}
 	sip_ping_free_all(ua);
-	while (ua->branches) {
-		struct branch_entry *e = ua->branches;
-
-		ua->branches = e->next;
-		osip_free(e->key);
-		free(e);
-	}
+	sip_ua_branch_free_all(ua);
 	if (ua->fd >= 0) {
 		loop_fd_del(ua->loop, ua->fd);
 		close(ua->fd);
@@ -839,4 +677,10 @@ void sip_ua_free(struct sip_ua *ua)
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st)
 {
 	*st = ua->st;
+}
+
+void sip_ua_set_timers(struct sip_ua *ua, int t1_ms, int t2_ms)
+{
+	ua->t1_ms = t1_ms > 0 ? t1_ms : SIP_T1_MS;
+	ua->t2_ms = t2_ms >= ua->t1_ms ? t2_ms : SIP_T2_MS;
 }

@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "sip/sip.h"
+#include "sip/sip_int.h"	/* sip_ua_set_timers: a short T1 for the 64*T1 check */
 #include "tests/unit/tap.h"
 
 enum mode { M_NONE, M_RING, M_ANSWER, M_BUSY };
@@ -42,6 +43,8 @@ static struct sdp_media sdp_a, sdp_b;
 static int last_resp, n_resp, seen[700];
 static char last_line[512];
 static char only_callid[64];	/* RFC 4475 phase: ignore other calls' retransmissions */
+/* The dialog machine's lines: refusals and transitions, by substring. */
+static int n_refused, n_fsm_timeout_bye;
 
 static void hook(const char *line, void *arg)
 {
@@ -50,6 +53,10 @@ static void hook(const char *line, void *arg)
 	(void)arg;
 	if (getenv("SIP_TEST_VERBOSE"))
 		fprintf(stderr, "%s\n", line);
+	if (strstr(line, "sip call ") && strstr(line, "){CONFIRMED}: respond 2xx refused"))
+		n_refused++;
+	if (strstr(line, "sip call ") && strstr(line, "){IN_WAIT_ACK}: ACK timer (64*T1) -> BYE_SENT"))
+		n_fsm_timeout_bye++;
 	if (p && (p = strstr(p, ": SIP/2.0 ")) != NULL) {
 		int code = atoi(p + 10);
 		const char *cid = strstr(p, "(Call-ID ");
@@ -714,6 +721,68 @@ int main(void)
 	RUN_UNTIL(rb.terminated, 2000);
 	TAP_OK(rb.terminated == 1, "and its BYE too");
 	settle(100);
+
+	/* 11. The dialog machine: a refused command is refused and logged. */
+	reset(&ra);
+	reset(&rb);
+	rb.mode = M_ANSWER;
+	call_a_to_b(a, &c);
+	RUN_UNTIL(ra.answered && rb.confirmed, 2000);
+	n_refused = 0;
+	TAP_OK(rb.call && sip_call_respond(rb.call, 200, &sdp_b, -1) == EINVAL && n_refused == 1,
+	       "dialog machine: respond 2xx in CONFIRMED is not in the table: EINVAL and logged");
+	sip_call_hangup(c, 16);
+	RUN_UNTIL(rb.terminated, 2000);
+	settle(50);
+
+	/* 12. RFC 3261 section 13.3.1.4: no ACK -> 2xx retransmitted T1, 2*T1 ...
+	 * T2, given up after 64*T1, then BYE and terminated. T1 = 20 ms here. */
+	{
+		char sdpbody[512], resp[4096], bye[4096];
+		int n200 = 0, got_bye = 0;
+		uint64_t t0, t_bye = 0;
+
+		sip_ua_set_timers(b, 20, 160);
+		reset(&rb);
+		rb.mode = M_ANSWER;
+		n_fsm_timeout_bye = 0;
+		drain_raw();
+		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "noack@raw", "noack1", sdpbody);
+		t0 = loop_now_ms();
+		raw_send(req, n, port_b);
+		while (loop_now_ms() - t0 < 3000 && !got_bye) {
+			struct pollfd p = { .fd = raw_fd, .events = POLLIN };
+			ssize_t k;
+
+			loop_run_once(loop, 5);
+			if (poll(&p, 1, 0) != 1)
+				continue;
+			k = recv(raw_fd, resp, sizeof(resp) - 1, 0);
+			if (k <= 0)
+				continue;
+			resp[k] = '\0';
+			if (!strncmp(resp, "SIP/2.0 200", 11))
+				n200++;
+			if (!strncmp(resp, "BYE ", 4)) {
+				got_bye = 1;
+				t_bye = loop_now_ms() - t0;
+				snprintf(bye, sizeof(bye), "%s", resp);
+			}
+		}
+		/* 20, 40, 80, then 160 ms apart up to 1280 ms: about 10 sends. */
+		TAP_OK(n200 >= 8 && n200 <= 12,
+		       "RFC 3261 section 13.3.1.4: 2xx retransmitted T1 doubling to T2 until 64*T1 (%d sent)", n200);
+		TAP_OK(got_bye && t_bye >= 64 * 20 && t_bye < 64 * 20 + 500,
+		       "RFC 3261 section 13.3.1.4: no ACK in 64*T1 -> BYE (after %llu ms)",
+		       (unsigned long long)t_bye);
+		TAP_OK(got_bye && strstr(bye, "Call-ID: noack@raw") && strstr(bye, "Reason: Q.850;cause=102"),
+		       "RFC 3326: the BYE carries Reason Q.850 cause 102 (recovery on timer expiry)");
+		TAP_OK(rb.terminated == 1 && rb.q850 == -1 && !rb.by_cancel,
+		       "sip.h: the call ends with terminated(-1) toward gw/");
+		TAP_OK(n_fsm_timeout_bye == 1,
+		       "dialog machine: the transition is logged: {IN_WAIT_ACK}: ACK timer (64*T1) -> BYE_SENT");
+	}
 
 	sip_ua_free(a);
 	sip_ua_free(b);
