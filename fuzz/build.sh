@@ -28,16 +28,28 @@ CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN"
 CPPFLAGS="-I$B -I$TOP -DSIPGW_VERSION=\"fuzz\" -DSYSCONFDIR=\"/etc\" $(pkg-config --cflags libosip2)"
 LIBS_OSIP=$(pkg-config --libs libosip2)
 
-# The rooms' sources each harness links. A harness that #includes a .c
-# file (to reach its static functions) leaves that file out here.
+# room_srcs ROOM: the .c files of ROOM's library, as ROOM/local.mk lists
+# them (ROOM_lib*_a_SOURCES, continuation lines included).
+room_srcs() {
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$TOP/$1/local.mk" |
+		sed -n "s/^$1_lib[a-z]*_a_SOURCES *=//p" | tr ' \t' '\n\n' | grep '\.c$'
+}
+# without FILE...: the same list less these (a harness #includes them)
+room_srcs_but() {
+	local room=$1
+	shift
+	room_srcs "$room" | grep -vxF "$(printf '%s\n' "$@")"
+}
+
+# The rooms' sources each harness links.
 declare -A SRCS=(
-	[fuzz_sip_msg]="sip/validate.c sip/ua.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
-	[fuzz_sip_ua]="sip/validate.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/sdp.c sip/rtp.c lib/log.c lib/loop.c"
+	[fuzz_sip_msg]="$(room_srcs sip) $(room_srcs lib)"
+	[fuzz_sip_ua]="$(room_srcs_but sip sip/ua.c) $(room_srcs lib)"
 	[fuzz_sdp]="sip/sdp.c"
-	[fuzz_config]="config/config.c config/parse.c lib/log.c"
+	[fuzz_config]="$(room_srcs config) lib/log.c"
 	[fuzz_number]="gw/number.c"
 	[fuzz_rtp]="lib/log.c"
-	[fuzz_virt_media]="tdm/virt_media.c tdm/media.c tdm/virt.c tdm/span.c tdm/isdn.c tdm/dahdi.c tdm/dahdi_media.c lib/log.c lib/loop.c"
+	[fuzz_virt_media]="$(room_srcs tdm) $(room_srcs lib)"
 )
 declare -A LIBS=(
 	[fuzz_sip_msg]="$LIBS_OSIP"

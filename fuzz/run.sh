@@ -8,8 +8,7 @@
 # ../shared/testdata when it is there. Crash files go to
 # build-fuzz/crashes/NAME/, each run's output to build-fuzz/logs/NAME.log.
 # Prints per harness executions, coverage and crashes, and one TAP line.
-# Environment: FUZZ_BUILD (default TOP/build-fuzz), FUZZ_JOBS (libFuzzer
-# -jobs, default 1).
+# Environment: FUZZ_BUILD (default TOP/build-fuzz), CC (default clang).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,16 +31,6 @@ if ! command -v "${CC:-clang}" >/dev/null; then
 fi
 echo "1..${#NAMES[@]}"
 mkdir -p "$B/logs"
-if ! "$TOP/fuzz/build.sh" "${NAMES[@]}" >"$B/logs/build.log" 2>&1; then
-	tail -n 30 "$B/logs/build.log" | sed 's/^/# /'
-	n=0
-	for name in "${NAMES[@]}"; do
-		n=$((n + 1))
-		echo "not ok $n - $name: build failed (fuzz/build.sh, log in $B/logs/build.log)"
-	done
-	exit 1
-fi
-
 # seeds NAME DIR: inputs made from the shared test data.
 seeds() {
 	local name=$1 d=$2 f
@@ -76,6 +65,12 @@ for name in "${NAMES[@]}"; do
 	seeddir=$B/seeds/$name
 	log=$B/logs/$name.log
 	mkdir -p "$corpus" "$crashes"
+	if ! "$TOP/fuzz/build.sh" "$name" >"$B/logs/build-$name.log" 2>&1; then
+		tail -n 20 "$B/logs/build-$name.log" | sed 's/^/# /'
+		echo "not ok $n - $name: build failed (fuzz/build.sh $name, log in $B/logs/build-$name.log)"
+		fail=1
+		continue
+	fi
 	seeds "$name" "$seeddir"
 	dirs=("$corpus" "$seeddir")
 	[ -d "$TOP/fuzz/corpus/$name" ] && dirs+=("$TOP/fuzz/corpus/$name")
