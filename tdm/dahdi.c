@@ -213,6 +213,27 @@ fail:
 	return e;
 }
 
+/* "TE2/0/1 (DAHDI span 1)", "DYN/loc/1:0 (DAHDI span 1)": DAHDI_SPANSTAT's
+ * name, which dahdi_scan and /proc/dahdi show too. */
+static int dahdi_describe(const struct tdm_span *s, char *buf, size_t len)
+{
+	struct dahdi_dchan *d = s->dbe;
+	struct dahdi_params p;
+	struct dahdi_spaninfo si;
+
+	if (!d)
+		return ENODEV;
+	memset(&p, 0, sizeof(p));
+	memset(&si, 0, sizeof(si));
+	if (ioctl(d->fd, DAHDI_GET_PARAMS, &p) < 0)
+		return errno;
+	si.spanno = p.spanno;
+	if (ioctl(d->fd, DAHDI_SPANSTAT, &si) < 0)
+		return errno;
+	snprintf(buf, len, "%.40s (DAHDI span %d)", si.name, si.spanno);
+	return 0;
+}
+
 static void dahdi_free(struct tdm_span *s)
 {
 	struct dahdi_dchan *d = s->dbe;
@@ -230,4 +251,5 @@ const struct tdm_dchan_ops tdm_dahdi_dchan_ops = {
 	.name = "dahdi",
 	.start = dahdi_start,
 	.free = dahdi_free,
+	.describe = dahdi_describe,
 };

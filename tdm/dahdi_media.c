@@ -5,6 +5,14 @@
  * per read. For each chunk read: rx -> tx -> write the same length back,
  * so the card's clock paces both directions.
  *
+ * One wakeup per chunk period for the whole span, not one per channel: the
+ * driver fills every channel of a span in the same tick, so the first
+ * bearer channel (the pacer) is the only one polled for data; when it has
+ * k chunks, every channel is read k times (and a channel whose chunk was
+ * not quite there yet is read once more next time). The other descriptors
+ * are polled for events (EPOLLPRI) only. 30 channels x 50 wakeups a second
+ * would cost more than the audio itself.
+ *
  * Events (alarm, buffer under/overrun) arrive on the channel descriptors:
  * poll reports POLLPRI and read/write fail with ELAST until DAHDI_GETEVENT
  * fetches them. An alarm is reported once per span, not once per channel.
@@ -25,23 +33,46 @@
 #include "lib/log.h"
 
 /*
- * Buffer policy: IMMEDIATE with 4 buffers of one chunk each. Immediate
- * playout keeps the added delay at one chunk (we write exactly one chunk
- * per chunk read, so the card never waits for a buffer to fill); 4 buffers
- * (80 ms) absorb a worker that is late by up to three chunk periods before
- * the card underruns, which DAHDI_BUFFER_EVENTS then counts.
+ * Buffer policy, both directions: IMMEDIATE, DM_NUMBUFS buffers of one chunk
+ * (DAHDI_SET_BLOCKSIZE = chunk), DAHDI_BUFFER_EVENTS on.
+ *  - Receive: a read returns as soon as one chunk is in, so buffers cost no
+ *    delay: 8 of them (160 ms) let the worker be late by seven chunk
+ *    periods before the driver overruns (DAHDI_EVENT_READ_OVERRUN,
+ *    counted). (The same number applies to transmit, where it is only a
+ *    ceiling: the queue holds what we put in it.)
+ *  - Transmit: we write one chunk per chunk read, so the card's clock paces
+ *    both directions and the transmit queue keeps the depth it started
+ *    with. Started empty, it would run dry whenever a write came a
+ *    fraction of a millisecond after the driver wanted the next byte: the
+ *    classic B-channel drop-out. So the queue is primed with DM_TXPRIME
+ *    chunks of idle when the worker first reads the channel (and again
+ *    when chunks come in after an underrun): the worker may then be up to DM_TXPRIME chunk
+ *    periods late before the card underruns (DAHDI_EVENT_WRITE_UNDERRUN,
+ *    counted), for DM_TXPRIME chunks of added delay (40 ms at 20 ms
+ *    chunks; the echo canceller's tail covers it). DM_TXPRIME + 1 chunks
+ *    must fit in DM_NUMBUFS.
+ * Buffers filled or drained before the worker's first read (the channels
+ * are opened before the worker's loop runs) are flushed then, and buffer
+ * events of a channel's first DM_SETTLE chunks (start-up) or while the span
+ * is in alarm (nothing comes in, so nothing goes out) are not counted.
  */
-#define DM_NUMBUFS 4
+#define DM_NUMBUFS 8
+#define DM_TXPRIME 2
+#define DM_SETTLE 5
 
 struct dahdi_chan {
 	struct tdm_media *m;
 	int ch;
 	int fd;
+	int started;		/* flushed and primed at the first read */
+	int owed;		/* chunks it was short of the pacer */
+	int cycles;		/* chunks that went both ways, up to DM_SETTLE */
+	int reprime;		/* underrun: prime again when chunks come in */
 };
 
 struct dahdi_media {
 	struct dahdi_chan chans[32];
-	int first;		/* lowest bearer channel: counts frames */
+	int first;		/* lowest bearer channel: the pacer, counts frames */
 	enum tdm_alarm alarm;
 	struct loop_timer *init; /* first link report, from the worker's loop */
 	uint8_t rx[320], tx[320];
@@ -54,6 +85,35 @@ static void report(struct tdm_media *m, enum tdm_alarm alarm)
 	d->alarm = alarm;
 	atomic_store_explicit(&m->connected, alarm == TDM_ALARM_NONE, memory_order_relaxed);
 	media_report(m, alarm == TDM_ALARM_NONE, alarm);
+}
+
+/* Queue n chunks of idle toward the card. */
+static void tx_prime(struct dahdi_chan *c, int n)
+{
+	struct tdm_media *m = c->m;
+	struct dahdi_media *d = m->be;
+
+	memset(d->tx, m->idle, m->chunk);
+	while (n-- > 0)
+		if (write(c->fd, d->tx, m->chunk) < 0)
+			break;
+}
+
+/* The worker's first look at the channel: drop what the driver buffered
+ * (and the events it raised) since the channel was opened, prime the
+ * transmit queue. */
+static void chan_start(struct dahdi_chan *c)
+{
+	int flush = DAHDI_FLUSH_READ | DAHDI_FLUSH_WRITE | DAHDI_FLUSH_EVENT;
+
+	if (ioctl(c->fd, DAHDI_FLUSH, &flush) < 0)
+		log_debug(LOG_MEDIA, "%s/B%d: DAHDI_FLUSH: %s", c->m->name, c->ch, strerror(errno));
+	for (int ev, i = 0; i < 8; i++)	/* events the flush did not take */
+		if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+			break;
+	c->started = 1;
+	tx_prime(c, DM_TXPRIME);
+	report(c->m, dahdi_span_alarm(c->fd)); /* the flush took any alarm event */
 }
 
 static void chan_event(struct dahdi_chan *c)
@@ -73,12 +133,23 @@ static void chan_event(struct dahdi_chan *c)
 		report(m, dahdi_span_alarm(c->fd));
 		break;
 	case DAHDI_EVENT_WRITE_UNDERRUN:
-		atomic_fetch_add_explicit(&m->underruns, 1, memory_order_relaxed);
-		log_debug(LOG_MEDIA, "%s/B%d: write underrun", m->name, c->ch);
+		if (!c->started)
+			break;
+		/* Prime the queue again when chunks come in (in alarm none do:
+		 * the queue drains by design). */
+		c->reprime = 1;
+		if (c->cycles >= DM_SETTLE && m->link_up) {
+			atomic_fetch_add_explicit(&m->underruns, 1, memory_order_relaxed);
+			log_info(LOG_MEDIA, "%s/B%d: write underrun", m->name, c->ch);
+		}
 		break;
 	case DAHDI_EVENT_READ_OVERRUN:
-		atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
-		log_debug(LOG_MEDIA, "%s/B%d: read overrun", m->name, c->ch);
+		if (!c->started)
+			break;
+		if (c->cycles >= DM_SETTLE && m->link_up) {
+			atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
+			log_info(LOG_MEDIA, "%s/B%d: read overrun", m->name, c->ch);
+		}
 		break;
 	default:
 		log_debug(LOG_MEDIA, "%s/B%d: DAHDI event %d ignored", m->name, c->ch, ev);
@@ -86,36 +157,38 @@ static void chan_event(struct dahdi_chan *c)
 	}
 }
 
-static void on_chan(int fd, uint32_t events, void *arg)
+/* Read one chunk of c and answer it. 1: done, 0: nothing there. */
+static int chan_io(struct dahdi_chan *c)
 {
-	struct dahdi_chan *c = arg;
 	struct tdm_media *m = c->m;
 	struct dahdi_media *d = m->be;
-	size_t chunk = m->chunk;
 	ssize_t n;
 
-	if (events & EPOLLPRI)
-		chan_event(c);
-	if (!(events & EPOLLIN))
-		return;
-	n = read(fd, d->rx, chunk);
-	if (n < 0) {
-		if (errno == ELAST)
-			chan_event(c);
-		else if (errno != EAGAIN && errno != EINTR)
+	for (int tries = 0;; tries++) {
+		n = read(c->fd, d->rx, m->chunk);
+		if (n > 0)
+			break;
+		if (n < 0 && errno == ELAST && tries < 4) {
+			chan_event(c);	/* pending events block reads until fetched */
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			log_warn(LOG_MEDIA, "%s/B%d: read: %s", m->name, c->ch, strerror(errno));
-		return;
+		return 0;
 	}
-	if (n == 0)
-		return;
-	if (c->ch == d->first)
-		atomic_fetch_add_explicit(&m->frames, 1, memory_order_relaxed);
+	if (c->reprime) {
+		c->reprime = 0;
+		tx_prime(c, DM_TXPRIME);
+	}
 	if (m->ev.rx)
 		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
 	memset(d->tx, m->idle, (size_t)n);
 	if (m->ev.tx)
 		m->ev.tx(m->arg, c->ch, d->tx, (size_t)n);
-	if (write(fd, d->tx, (size_t)n) < 0) {
+	if (write(c->fd, d->tx, (size_t)n) >= 0) {
+		if (c->cycles < DM_SETTLE)
+			c->cycles++;
+	} else {
 		if (errno == ELAST)
 			chan_event(c);
 		else if (errno == EAGAIN)
@@ -123,6 +196,55 @@ static void on_chan(int fd, uint32_t events, void *arg)
 		else
 			log_warn(LOG_MEDIA, "%s/B%d: write: %s", m->name, c->ch, strerror(errno));
 	}
+	return 1;
+}
+
+/* The pacer is readable: every channel's chunks of this tick. */
+static void on_pace(int fd, uint32_t events, void *arg)
+{
+	struct dahdi_chan *p = arg;
+	struct tdm_media *m = p->m;
+	struct dahdi_media *d = m->be;
+	int k = 0;
+
+	if (!p->started) {
+		/* The worker's first wakeup: start every channel together. */
+		for (int ch = 1; ch < 32; ch++)
+			if (d->chans[ch].fd >= 0)
+				chan_start(&d->chans[ch]);
+		return;
+	}
+	if (events & EPOLLPRI)
+		chan_event(p);
+	if (!(events & EPOLLIN))
+		return;
+	while (k < DM_NUMBUFS && chan_io(p))
+		k++;
+	if (!k)
+		return;
+	atomic_fetch_add_explicit(&m->frames, (uint64_t)k, memory_order_relaxed);
+	for (int ch = 1; ch < 32; ch++) {
+		struct dahdi_chan *c = &d->chans[ch];
+		int want, got = 0;
+
+		if (c->fd < 0 || c == p)
+			continue;
+		want = k + c->owed;
+		if (want > DM_NUMBUFS)
+			want = DM_NUMBUFS;
+		while (got < want && chan_io(c))
+			got++;
+		c->owed = want - got;
+	}
+}
+
+/* Any other channel: events only (alarm, buffer events). */
+static void on_chan_event(int fd, uint32_t events, void *arg)
+{
+	struct dahdi_chan *c = arg;
+
+	if (events & EPOLLPRI)
+		chan_event(c);
 }
 
 static void on_init(void *arg)
@@ -158,8 +280,13 @@ static int open_bearer(struct tdm_media *m, int ch)
 	what = "DAHDI_SET_BUFINFO";
 	if (ioctl(fd, DAHDI_SET_BUFINFO, &bi) < 0)
 		goto fail;
-	what = "DAHDI_SETLINEAR";
-	if (ioctl(fd, DAHDI_SETLINEAR, &zero) < 0) /* G.711, not slinear */
+	/* Out of audio mode: the clear channel carries our G.711 bytes as they
+	 * are (no gain tables, conferencing, tones or kernel echo canceller:
+	 * leaving audio mode also frees one a previous user attached; dsp/
+	 * cancels echo in user space). DAHDI_SETLINEAR and DAHDI_ECHOCANCEL
+	 * only apply to audio mode (EINVAL here). */
+	what = "DAHDI_AUDIOMODE";
+	if (ioctl(fd, DAHDI_AUDIOMODE, &zero) < 0)
 		goto fail;
 	what = "DAHDI_SETLAW";
 	if (ioctl(fd, DAHDI_SETLAW, &law) < 0)
@@ -167,11 +294,6 @@ static int open_bearer(struct tdm_media *m, int ch)
 	what = "DAHDI_BUFFER_EVENTS";
 	if (ioctl(fd, DAHDI_BUFFER_EVENTS, &one) < 0)
 		goto fail;
-	/* dsp/ cancels echo in user space: the kernel canceller stays off.
-	 * Not every build has one, so a failure here is not fatal. */
-	if (ioctl(fd, DAHDI_ECHOCANCEL, &zero) < 0 && errno != EINVAL && errno != ENOTTY)
-		log_debug(LOG_MEDIA, "%s/B%d: DAHDI_ECHOCANCEL off: %s", m->name, ch,
-			  strerror(errno));
 	return fd;
 fail:
 	e = errno;
@@ -225,11 +347,14 @@ static int dm_start(struct tdm_media *m)
 			goto out;
 		}
 		d->chans[ch] = (struct dahdi_chan){ .m = m, .ch = ch, .fd = fd };
-		err = loop_fd_add(m->loop, fd, EPOLLIN | EPOLLPRI, on_chan, &d->chans[ch]);
+		if (!n++) {
+			d->first = ch;
+			err = loop_fd_add(m->loop, fd, EPOLLIN | EPOLLPRI, on_pace, &d->chans[ch]);
+		} else {
+			err = loop_fd_add(m->loop, fd, EPOLLPRI, on_chan_event, &d->chans[ch]);
+		}
 		if (err)
 			goto out;
-		if (!n++)
-			d->first = ch;
 	}
 	if (!n) {
 		err = EINVAL;

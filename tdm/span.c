@@ -284,7 +284,7 @@ void tdm_span_status(const struct tdm_span *s, struct tdm_span_status *st)
 	if (s->cfg.driver == CFG_DRIVER_VIRT)
 		snprintf(st->name, sizeof(st->name), "%s (virt %.40s)", s->name,
 			 s->cfg.directory);
-	else
+	else if (!s->dops->describe || s->dops->describe(s, st->name, sizeof(st->name)))
 		snprintf(st->name, sizeof(st->name), "%s (dahdi base %d)", s->name,
 			 s->cfg.dahdi_base);
 	st->driver = s->dops->name;

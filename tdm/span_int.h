@@ -86,6 +86,9 @@ struct tdm_dchan_ops {
 	const char *name;	/* "virt", "dahdi" */
 	int (*start)(struct tdm_span *s);
 	void (*free)(struct tdm_span *s);
+	/* Optional: the span's name as its driver knows it (tdm_span_status);
+	 * 0, or an errno value to fall back on the generic name. */
+	int (*describe)(const struct tdm_span *s, char *buf, size_t len);
 };
 
 struct tdm_span {
