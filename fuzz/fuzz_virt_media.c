@@ -61,11 +61,23 @@ static void ev_line(void *arg, int chan, int code, int value)
 }
 
 static const struct tdm_media_events events = { ev_rx, ev_tx, ev_link, ev_line };
+static char tmpl[] = "/tmp/sgfuzz.XXXXXX";
+
+/* libFuzzer ends with exit(): leave no sockets or directories behind. */
+static void cleanup(void)
+{
+	char d[sizeof(tmpl) + 16];
+
+	for (int i = 0; i < NSPANS; i++) {
+		tdm_media_free(spans[i].m);	/* unlinks DIR/media */
+		snprintf(d, sizeof(d), "%s/span%d", tmpl, i + 1);
+		rmdir(d);
+	}
+	rmdir(tmpl);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char tmpl[] = "/tmp/sgfuzz.XXXXXX";
-
 	(void)argc, (void)argv;
 	log_open("fuzz", 0, 0);
 	log_set_level(LOG_LVL_DEBUG);
@@ -92,6 +104,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		    tdm_media_start(spans[i].m))
 			abort();
 	}
+	atexit(cleanup);
 	return 0;
 }
 
