@@ -11,7 +11,12 @@
 #   -e NAME=VALUE exported to the guest script (no spaces: it goes on the kernel line)
 # Environment: SIPGW_VM_CACHE (cache dir, default $TOP/build-vm), VM_LOG (console log,
 #   default $CACHE/run/NAME.log), VM_MEM (MiB, 1024), VM_SMP (2), VM_QUIET=1 (log
-#   only, no console on stdout), VM_APPEND (more kernel parameters).
+#   only, no console on stdout), VM_APPEND (more kernel parameters), VM_QEMU_ARGS (more
+#   qemu options, e.g. "-icount shift=auto,sleep=on": guest time then follows the
+#   instructions run, so the host descheduling qemu does not make the guest's clocks
+#   jump; single-threaded TCG, several times slower), VM_NICE (qemu's nice value, default
+#   0; negative needs root: the emulated card's clock is only as steady as qemu's share
+#   of a busy host's CPUs).
 # Steps: setup.sh and build-modules.sh (fast no-ops when done), mkinitramfs.sh, boot;
 # each step's duration is printed. Exit status: the guest script's (from the
 # "VMTEST EXIT <code>" line), 1 when there is no such line (hung, crashed, timed
@@ -62,12 +67,12 @@ rm -f "$OUTTAR"
 # /dev/kvm on this kind of host cannot boot a stock Debian kernel: software emulation.
 s=$(vm_now)
 {
-	timeout -k 10 $((TMO + 120)) qemu-system-x86_64 -accel tcg -cpu max \
+	timeout -k 10 $((TMO + 120)) nice -n "${VM_NICE:-0}" qemu-system-x86_64 -accel tcg -cpu max \
 		-m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}" -nodefaults -no-reboot -display none \
 		-serial stdio -serial "file:$OUTTAR" \
 		-kernel "$CACHE/kimg/boot/vmlinuz-$KV" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 vmtest.timeout=$TMO$APPEND ${VM_APPEND:-}" \
-		< /dev/null 2>&1
+		${VM_QEMU_ARGS:-} < /dev/null 2>&1
 	echo "vm: qemu exit status $?"
 } | tr -d '\r' | if [ "${VM_QUIET:-0}" = 1 ]; then cat > "$LOG"; else tee "$LOG"; fi
 printf 'vm: %-12s %6.1f s  (console log %s)\n' boot+test "$(vm_since "$s")" "$LOG"

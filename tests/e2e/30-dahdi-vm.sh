@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# sipgwd's dahdi backend against the real DAHDI kernel driver (issue 3): boots
+# a qemu guest (tests/vm/run.sh: Debian's kernel, DAHDI 2.11.1, two E1 spans
+# joined by dahdi_dynamic_loc) and runs tests/vm/guest/dahdi-calls.sh in it:
+# sipgwd on span 1 (pri_cpe, EuroISDN, A-law), pstnsim --dahdi on span 2
+# (libpri NET on the real D-channel, audio on the real B-channels), baresip on
+# the guest's loopback. Calls both ways (numbers, tones at both far ends, DTMF,
+# causes), a 60-second call with the buffer counters, span 2 taken down and
+# back (red alarm, cause 38, recovery), spans as DAHDI names them.
+# The guest's TAP lines become this test's. Skipped (1..0 # SKIP) only when
+# qemu cannot run here (run.sh exits 77). ~3 minutes on a warm cache.
+. "$(dirname "$0")/lib.sh"
+e2e_init dahdi-vm
+
+VM=$E2E_TOP/tests/vm
+for b in gw/sipgwd gw/sipgwctl tests/tools/pstnsim; do
+	[ -x "$E2E_BUILD/$b" ] || { ok false "$E2E_BUILD/$b is built (scripts/build --check)"; e2e_done; }
+done
+files=(
+	"$E2E_BUILD/gw/sipgwd:/build/gw/sipgwd"
+	"$E2E_BUILD/gw/sipgwctl:/build/gw/sipgwctl"
+	"$E2E_BUILD/tests/tools/pstnsim:/build/tests/tools/pstnsim"
+	"$E2E_TOP/tests/e2e/lib.sh" "$E2E_TOP/tests/e2e/gw.sh"
+	"$(command -v bash)" "$(command -v perl)"
+	/usr/lib/x86_64-linux-gnu/perl-base:/usr/lib/x86_64-linux-gnu/perl-base
+	"$(command -v baresip)"
+)
+gen_tone_wav "$E2E_DIR/phone.wav" 440 120	# the phone's source (gw.sh: PHONE_TONE)
+files+=("$E2E_DIR/phone.wav")
+
+# baresip modules the e2e config (lib.sh) loads
+export VM_BARESIP_MODULES="account aubridge aufile ctrl_tcp g711 menu sndfile"
+export VM_QUIET=1 VM_LOG=$E2E_DIR/console.txt
+# The emulated span's clock (DAHDI's core timer in the guest) and the guest's
+# processes are only as steady as qemu's share of the host's CPUs: on a host
+# busy with other work, qemu's vCPU threads are descheduled for 100 ms and
+# more, the guest stalls and the B-channels under- and overrun, as they would
+# on a machine that stalls. qemu runs at a higher priority (nice -10) so that
+# the buffer policy is measured, not the neighbours.
+export VM_NICE=${VM_NICE:--10}
+t0=$(_e2e_now)
+"$VM/run.sh" -t 260 -o "$E2E_DIR/guest" "$VM/guest/dahdi-calls.sh" "${files[@]}" \
+	>"$E2E_DIR/run.txt" 2>&1
+rc=$?
+sed 's/^/# /' "$E2E_DIR/run.txt"
+if [ $rc -eq 77 ]; then
+	echo "1..0 # SKIP qemu cannot run here: $(grep -m1 'SKIP' "$E2E_DIR/run.txt" | sed 's/.*SKIP: *//')"
+	exit 0
+fi
+
+# the guest's TAP, renumbered as this test's
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*" - "*) _e2e_tap 0 "${line#ok * - }" ;;
+	"not ok "*" - "*) _e2e_tap 1 "${line#not ok * - }" ;;
+	"# "*) echo "$line" ;;
+	esac
+done < <(sed -n '/^=== VMTEST guest script start/,/^=== VMTEST guest script end/p' "$E2E_DIR/console.txt")
+ok "[ $rc -eq 0 ]" "the guest script ran to its end and passed (run.sh exit $rc)"
+diag "wall time $(awk -v a="$t0" -v b="$(_e2e_now)" 'BEGIN { printf "%.0f", b - a }') s"
+if [ "$E2E_FAILED" -gt 0 ]; then
+	# lib.sh's failure report prints the end of every *.log in $E2E_DIR
+	cp "$E2E_DIR/console.txt" "$E2E_DIR/console.log"
+fi
+e2e_done

@@ -1,0 +1,259 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Guest script of tests/e2e/30-dahdi-vm.sh (run there, not alone): sipgwd's
+# dahdi backend against the real DAHDI driver, inside the qemu guest.
+#
+#   baresip (SIP phone, loopback) == sipgwd == DAHDI span 1 (channels 1-31)
+#        == dahdi_dynamic_loc == span 2 (32-62) == pstnsim --dahdi 32:16 (libpri NET)
+#
+# Checks, as in the virtual-span tests (tests/e2e/10-, 11-): calls both ways
+# with their numbers, tones measured at both far ends, DTMF both ways, the
+# causes; then a 60-second call with the backend's buffer counters (no
+# underrun, no overrun, the driver's clock at 50 chunks/s); then span 2's side
+# taken down (pstnsim closes its channels, dahdi_cfg destroys the dynamic
+# span): span 1 goes into red alarm, the call is cleared with cause 38, and
+# everything recovers when span 2 is back. TAP on stdout (tests/e2e/lib.sh).
+#
+# Needs (given by 30-dahdi-vm.sh): bash, perl (+ perl-base), baresip, the
+# build's sipgwd, sipgwctl and pstnsim under $SIPGW_BUILD (/build), lib.sh
+# and gw.sh from tests/e2e, phone.wav (440 Hz, 8 kHz mono, 120 s).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+export SIPGW_BUILD=${SIPGW_BUILD:-/build}
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd	# bash's <(...); devtmpfs has none
+cd /vmtest || exit 1
+. /vmtest/lib.sh
+. /vmtest/gw.sh
+e2e_init dahdi-vm
+LONG_CALL_S=${LONG_CALL_S:-60}
+
+# Leave the logs for the host (run.sh -o): its failure report prints them.
+save_logs() {
+	local f
+	for f in sipgwd.log pstnsim.out phone/baresip.log; do
+		[ -f "$E2E_DIR/$f" ] && cp "$E2E_DIR/$f" "$VMTEST_OUT/$(basename "$f" .out).log"
+	done
+	dmesg | tail -n 60 >"$VMTEST_OUT/dmesg.log"
+	cp /tmp/dahdi_cfg.log "$VMTEST_OUT/dahdi_cfg.log" 2>/dev/null
+}
+finish() {
+	save_logs
+	e2e_done
+}
+
+# What the phone received, from FROM_END seconds before the end of its newest
+# recording, for DUR seconds: "FREQ LEVEL_DBM0" (no sox here: the duration
+# comes from the file size, 16-bit mono 8 kHz after a 44-byte header).
+phone_measure_at() {
+	local rec from
+	rec=$(baresip_rec phone)
+	[ -n "$rec" ] || { echo "0 -99"; return 1; }
+	from=$(awk -v s="$(stat -c %s "$rec")" -v e="$1" \
+		'BEGIN { f = (s - 44) / 16000 - e; print (f < 0 ? 0 : f) }')
+	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "$2" |
+		sed -n 's/.*freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
+}
+# span_json KEY: span 1's KEY in sipgwctl --json show spans
+span_json() {
+	ctl --json show spans | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p" | head -n 1
+}
+# wait_json KEY VALUE TIMEOUT_S
+wait_json() {
+	local i
+	for ((i = 0; i < $3 * 5; i++)); do
+		[ "$(span_json "$1")" = "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# sim_slips: buffer under- and overruns of pstnsim's own B-channel so far
+sim_slips() {
+	local n
+	n=$(sim_count '^EVENT STATUS ')
+	sim status
+	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
+	grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n 's/.* slips=\([0-9]*\).*/\1/p'
+}
+gw_log_count() {
+	grep -c "$1" "$E2E_DIR/sipgwd.log"
+}
+
+# ---- DAHDI: span 2's own configuration, to take it down and back up ----
+# Same lines as tests/vm/conf/, span 2 only (dahdi_cfg destroys and creates the
+# dynamic spans its file lists; span 1 must not be touched).
+cat >/tmp/span2-create.conf <<'EOF'
+dynamic=loc,1:1,31,0
+bchan=32-46,48-62
+dchan=47
+alaw=32-62
+loadzone=de
+defaultzone=de
+EOF
+{ cat /tmp/span2-create.conf; echo 'span=2,0,0,ccs,hdb3'; } >/tmp/span2.conf
+diag "spans: $(for s in /proc/dahdi/*; do head -n 1 "$s" | sed 's/^Span //'; echo -n '; '; done)"
+
+# ---- start: sipgwd on span 1 (dahdi), the switch on span 2 ----
+gw_config "$E2E_DIR/gw.conf" dahdi_base=1 dchannel=16 channels=1-15,17-31
+sed -i -e 's/^driver = virt$/driver = dahdi/' -e '/^directory = /d' "$E2E_DIR/gw.conf"
+e2e_spawn "$E2E_DIR/sipgwd.log" "$E2E_BUILD/gw/sipgwd" -f -c "$E2E_DIR/gw.conf"
+GW_PID=$E2E_LAST_PID
+check "wait_for '$E2E_DIR/sipgwd.log' 'sipgwd .* started' 30" \
+	"sipgwd starts with the dahdi backend on span 1 (dahdi_base 1, D-channel 16, pri_cpe)" || finish
+mkfifo "$E2E_DIR/sim.fifo"
+e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" --dahdi 32:16 \
+	--cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap"
+SIM_PID=$E2E_LAST_PID
+check "wait_for '$E2E_DIR/pstnsim.out' 'EVENT READY' 30" \
+	"Q.921 comes up over the real HDLC D-channels (pstnsim --dahdi 32:16, libpri NET on channel 47)" || finish
+check "baresip_start phone 127.0.0.1:$PHONE_SIP_PORT $PHONE_CTRL '$PHONE_USER' /vmtest/phone.wav" \
+	"baresip starts as the SIP phone on the guest's loopback" || finish
+check "wait_for_span_up 20" "sipgwctl shows span 1 up" || finish
+
+out=$(ctl show spans)
+diag "$(sed -n 2p <<<"$out")"
+ok 'grep -qE "^1 +DYN/loc/1:0 \(DAHDI span 1\) +up " <<<"$out"' \
+	"sipgwctl show spans names span 1 as DAHDI does (DYN/loc/1:0, DAHDI span 1), up"
+ok '[ "$(span_json alarm)" = none ] && [ "$(span_json driver)" = dahdi ]' \
+	"its alarm is none and its driver dahdi (--json)"
+
+# ---- 1: a call from the SIP phone to the ISDN network (as 11-sip-to-isdn.sh) ----
+baresip_dial $PHONE_CTRL "sip:+4930555@127.0.0.1:$GW_SIP_PORT"
+check "sim_wait '^EVENT RING id=' 15" "SIP -> ISDN: INVITE -> Q.931 SETUP reaches the switch over the real D-channel"
+ring=$(grep -E '^EVENT RING ' "$E2E_DIR/pstnsim.out" | tail -n 1)
+diag "$ring"
+id=$(sim_id RING)
+ok 'grep -q "called=30555 called_ton=national" <<<"$ring" && grep -q "calling=30123456 calling_ton=national" <<<"$ring"' \
+	"numbers: called 30555 national (from sip:+4930555), calling 30123456 national"
+sim "alert $id"
+check "baresip_wait_event $PHONE_CTRL CALL_PROGRESS 10" "ALERTING -> 180 with early media at the phone"
+sim "answer $id"
+check "baresip_wait_event $PHONE_CTRL CALL_ESTABLISHED 10" "CONNECT -> 200 OK: the call is established"
+ok 'ctl show channels | grep -qE "^1/[0-9]+ +busy"' "sipgwctl show channels shows its B-channel busy"
+sim "tone $id $SWITCH_TONE -10"
+sleep 1
+read -r f l < <(sim_measure "$id" 2000)
+ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
+	"the switch hears the phone's $PHONE_TONE Hz at $PHONE_LEVEL_DBM0 dBm0 through the DAHDI B-channels: $f Hz, $l dBm0"
+baresip_dtmf $PHONE_CTRL "123"
+wait_for_count "^EVENT DTMF id=$id " 3 8
+sim "dtmf $id 456"
+baresip_wait_event $PHONE_CTRL CALL_DTMF_START 8 3
+sleep 1
+got=$(grep -E "^EVENT DTMF id=$id " "$E2E_DIR/pstnsim.out" | sed 's/.*digit=//' | tr -d '\n')
+ok '[ "$got" = "123" ]' "RFC 4733 digits 123 from the phone arrive in-band at the switch, each once: '$got'"
+digits=$(baresip_event_params $PHONE_CTRL CALL_DTMF_START | tr -d '\n')
+ok '[ "$digits" = "456" ]' "in-band digits 456 from the switch reach the phone as RFC 4733, each once: '$digits'"
+baresip_hangup $PHONE_CTRL
+check "sim_wait '^EVENT DISCONNECT id=$id cause=16' 10" "the phone's BYE -> DISCONNECT cause 16 at the switch"
+check "sim_wait '^EVENT HANGUP id=$id' 10" "the switch's call is released"
+read -r f l < <(phone_measure_at 1.5 1)
+ok "within $f $SWITCH_TONE 0.5% && within $l -10 1.0" \
+	"the phone heard the switch's $SWITCH_TONE Hz at -10 dBm0: $f Hz, $l dBm0"
+
+# ---- 2: a call from the ISDN network to the phone (as 10-isdn-to-sip.sh), 60 s ----
+sleep 1	# baresip names recordings by the second
+sim "call called=30123456 called_ton=national calling=301111 calling_ton=national"
+check "sim_wait '^EVENT CONNECT id=' 15" "ISDN -> SIP: SETUP -> INVITE -> 200 OK -> CONNECT"
+id=$(sim_id CALL)
+t_conn=$(_e2e_now)
+check "baresip_wait_event $PHONE_CTRL CALL_ESTABLISHED 10 2" "the phone has the call established"
+peer=$(grep -F '"type":"CALL_ESTABLISHED"' "$(baresip_events $PHONE_CTRL)" | tail -n 1 |
+	sed -n 's/.*"peeruri":"\([^"]*\)".*/\1/p')
+ok '[[ "$peer" == "sip:+49301111@"* ]]' "calling 301111 (national) arrives as sip:+49301111: $peer"
+ok 'ctl show calls | grep -qE "isdn->sip +ACTIVE +1/[0-9]+ +\+49301111 +\+4930123456"' \
+	"sipgwctl show calls lists the call with both numbers"
+sim "tone $id $SWITCH_TONE -10"
+sleep 1
+u0=$(span_json underruns) o0=$(span_json overruns) fr0=$(span_json frames) t0=$(_e2e_now) s0=$(sim_slips)
+read -r f l < <(sim_measure "$id" 2000)
+ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
+	"the switch hears the phone's $PHONE_TONE Hz at $PHONE_LEVEL_DBM0 dBm0: $f Hz, $l dBm0"
+sim "dtmf $id 1234567890*#"
+check "baresip_wait_event $PHONE_CTRL CALL_DTMF_START 10 15" \
+	"12 in-band digits from the switch reach the phone as RFC 4733 events"
+sleep 1
+digits=$(baresip_event_params $PHONE_CTRL CALL_DTMF_START | tail -n 12 | tr -d '\n')
+ok '[ "$digits" = "1234567890*#" ]' "each exactly once, in order: '$digits'"
+baresip_dtmf $PHONE_CTRL "#9*0"
+wait_for_count "^EVENT DTMF id=$id " 4 8
+sleep 1
+got=$(grep -E "^EVENT DTMF id=$id " "$E2E_DIR/pstnsim.out" | sed 's/.*digit=//' | tr -d '\n')
+ok '[ "$got" = "#9*0" ]' "RFC 4733 digits from the phone arrive in-band at the switch, each once: '$got'"
+
+# hold the call until it is LONG_CALL_S old; the counters cover all of it but the first second
+rest=$(awk -v a="$t_conn" -v b="$(_e2e_now)" -v l="$LONG_CALL_S" 'BEGIN { r = l - (b - a) - 3; print (r > 0 ? int(r) : 0) }')
+diag "holding the call for $rest s more (a ${LONG_CALL_S}-second call)"
+top -b -n 2 -d 5 >/tmp/top.txt 2>&1 &	# who uses the guest's CPUs during the call
+sleep "$rest"
+awk '/^Mem:/ { n++ } n == 2' /tmp/top.txt | head -n 12 | sed 's/^/# top: /'
+read -r f l < <(sim_measure "$id" 2000)
+u1=$(span_json underruns) o1=$(span_json overruns) fr1=$(span_json frames) t1=$(_e2e_now) s1=$(sim_slips)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+rate=$(awk -v f=$((fr1 - fr0)) -v s="$secs" 'BEGIN { printf "%.1f", f / s }')
+diag "over $secs s: underruns $u0 -> $u1, overruns $o0 -> $o1, frames $fr0 -> $fr1 ($rate/s); pstnsim's slips $s0 -> $s1"
+# pstnsim, another process with one B-channel and nothing else to do, is the
+# witness: if its channel slipped too, the whole guest stalled (qemu starved on
+# a busy host), which says nothing about sipgwd's buffer policy
+if [ $((u1 - u0)) -ne 0 ] || [ $((o1 - o0)) -ne 0 ] && [ $((${s1:-0} - ${s0:-0})) -gt 0 ]; then
+	ok true "buffer policy: no underrun or overrun on span 1 during $secs s of the call # SKIP the whole guest stalled: pstnsim's own B-channel slipped $((s1 - s0)) times as well"
+else
+	ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
+		"buffer policy: no underrun and no overrun on span 1 during $secs s of the call (DAHDI_BUFFER_EVENTS; pstnsim's slips: $((${s1:-0} - ${s0:-0})))"
+fi
+ok "within $rate 50 1.5" "the driver clocks the B-channels: $rate chunks of 20 ms per second (50 expected)"
+ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
+	"after ${LONG_CALL_S} s the switch still hears the phone's tone: $f Hz, $l dBm0"
+ok "awk -v a=$t_conn -v b=$(_e2e_now) -v l=$LONG_CALL_S 'BEGIN { exit !(b - a >= l) }'" \
+	"the call lasted ${LONG_CALL_S} s"
+
+# ---- 3: alarms: span 2's side goes away while the call is up ----
+closed0=$(baresip_count $PHONE_CTRL CALL_CLOSED)
+c38=$(gw_log_count "ISDN cleared with cause 38")
+sim drop
+check "sim_wait '^EVENT LINK state=down' 5" "the switch closes span 2's channels (drop)"
+dahdi_cfg -s -c /tmp/span2-create.conf >/tmp/dahdi_cfg-down.log 2>&1	# exits 1 by design
+ok '[ ! -e /proc/dahdi/2 ]' "dahdi_cfg destroys span 2 (dynamic loc 1:1): span 1 receives nothing"
+check "wait_json alarm red 10" "span 1 goes into red alarm (sipgwctl --json show spans)"
+out=$(ctl show spans)
+diag "$(sed -n 2p <<<"$out")"
+ok 'grep -qE "^1 +DYN/loc/1:0 \(DAHDI span 1\) +down .* red " <<<"$out"' \
+	"sipgwctl show spans shows span 1 down with its red alarm"
+check "baresip_wait_event $PHONE_CTRL CALL_CLOSED 10 $((closed0 + 1))" "the call is cleared toward the phone (BYE)"
+check "wait_for '$E2E_DIR/sipgwd.log' 'ISDN cleared with cause 38' 5 && [ \$(gw_log_count 'ISDN cleared with cause 38') -gt $c38 ]" \
+	"the gateway clears it with cause 38 (network out of order)"
+check "grep -qE '^EVENT HANGUP id=$id cause=38 reason=link_down' '$E2E_DIR/pstnsim.out'" \
+	"and so does the switch on its side (cause 38, link down)"
+ok '[ -z "$(ctl show calls | tail -n +2)" ]' "no call is left in sipgwctl show calls"
+read -r f l < <(phone_measure_at 5 2)
+ok "within $f $SWITCH_TONE 0.5% && within $l -10 1.0" \
+	"before the alarm the phone heard the switch's $SWITCH_TONE Hz at -10 dBm0: $f Hz, $l dBm0"
+
+# span 2 back: create, configure and start it as guest-init.sh does, reopen
+check "dahdi_cfg -c /tmp/span2-create.conf && dahdi_cfg -c /tmp/span2.conf -S 2 -C 32-62" \
+	"dahdi_cfg creates and starts span 2 again"
+sim restore
+check "wait_json alarm none 15" "span 1's alarm clears"
+check "wait_json up true 45" "span 1 is up again (layer 1 and Q.921)"
+check "sim_wait '^EVENT LINK state=up' 30" "the switch's layer 2 is up again"
+out=$(ctl show spans)
+diag "$(sed -n 2p <<<"$out")"
+
+# ---- 4: calls work again ----
+rings=$(sim_count '^EVENT RING ')
+baresip_dial $PHONE_CTRL "sip:+4930777@127.0.0.1:$GW_SIP_PORT"
+check "wait_for_count '^EVENT RING ' $((rings + 1)) 15" "after recovery: INVITE -> SETUP reaches the switch"
+id=$(sim_id RING)
+sim "answer $id"
+check "baresip_wait_event $PHONE_CTRL CALL_ESTABLISHED 10 3" "and the call is answered"
+sim "tone $id $SWITCH_TONE -10"
+sleep 1
+read -r f l < <(sim_measure "$id" 1000)
+ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
+	"audio flows again on span 1: $f Hz, $l dBm0 at the switch"
+sim "hangup $id cause=17"
+check "baresip_wait_event $PHONE_CTRL CALL_CLOSED 10 $((closed0 + 2))" "the switch's DISCONNECT (cause 17) -> BYE"
+check "wait_for '$E2E_DIR/sipgwd.log' 'ISDN cleared with cause 17' 5" "the gateway read cause 17 (user busy) off the real D-channel"
+check "sim_wait '^EVENT HANGUP id=$id cause=17' 10" "the switch's call is released"
+u2=$(span_json underruns) o2=$(span_json overruns)
+diag "span 1 counters at the end: underruns $u2, overruns $o2 (the alarm may add some)"
+gw_finish
+finish
