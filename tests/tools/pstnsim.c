@@ -19,7 +19,8 @@
  *           of the span's channels, "restore" reopens the D-channel (retrying
  *           until dahdi_cfg configured it); "alarm" and "stopframes" are for
  *           virtual spans only; ALARM from=line state=... reports the span's
- *           alarms as DAHDI sees them. B-channels are open while in a call.
+ *           alarms as DAHDI sees them. B-channels are open while in a call;
+ *           STATUS slips= counts their buffer under- and overruns.
  *   pstnsim --analyse FILE.wav [FROM_S [DUR_S]]
  *           measures a recording (8 kHz mono 16-bit) with the same estimator
  *           as `measure` and prints "MEASURE freq= level= ms=" (dBm0)

@@ -25,9 +25,11 @@
 
 #define DAHDI_CHANNEL_DEV "/dev/dahdi/channel"
 #define BCHUNK 160		/* 20 ms of G.711 */
+#define TXPRIME 2		/* chunks queued ahead toward the driver, as sipgwd does */
 
 struct bchan {
 	int fd, ch;
+	int reprime;		/* underrun: queue TXPRIME chunks again */
 	uint8_t rx[BCHUNK], tx[BCHUNK];
 };
 
@@ -93,6 +95,11 @@ static void chan_event(int fd, int is_dchan)
 			event("ALARM from=line state=clear");
 		break;
 	case DAHDI_EVENT_WRITE_UNDERRUN:
+		S.slips++;
+		for (struct bchan *b = B; b < B + 32; b++)
+			if (b->fd == fd)
+				b->reprime = 1;
+		break;
 	case DAHDI_EVENT_READ_OVERRUN:
 		S.slips++;
 		break;
@@ -175,6 +182,12 @@ static void bchan_ready(int fd, uint32_t events, void *arg)
 		return;
 	S.frames_rx++;
 	memset(b->tx, S.alaw ? 0xD5 : 0xFF, (size_t)n);
+	if (b->reprime) {
+		b->reprime = 0;
+		for (int i = 0; i < TXPRIME; i++)
+			if (write(fd, b->tx, (size_t)n) < 0)
+				break;
+	}
 	if ((c = call_on(b->ch))) {
 		sim_audio_rx(c->audio, b->rx, (int)n);
 		sim_audio_tx(c->audio, b->tx, (int)n);
@@ -195,7 +208,7 @@ static int bchan_open(struct bchan *b)
 	int law = S.alaw ? DAHDI_LAW_ALAW : DAHDI_LAW_MULAW;
 	struct dahdi_bufferinfo bi = {
 		.txbufpolicy = DAHDI_POLICY_IMMEDIATE, .rxbufpolicy = DAHDI_POLICY_IMMEDIATE,
-		.numbufs = 4, .bufsize = BCHUNK,
+		.numbufs = 8, .bufsize = BCHUNK,	/* as sipgwd: 160 ms of lateness */
 	};
 	int fd = open_chan(channo), err;
 
@@ -216,6 +229,7 @@ static int bchan_open(struct bchan *b)
 		return err;
 	}
 	b->fd = fd;
+	b->reprime = 1;	/* the transmit queue starts TXPRIME chunks deep */
 	log_info(LOG_MEDIA, "B%d: DAHDI channel %d open", b->ch, channo);
 	return 0;
 }
