@@ -112,6 +112,7 @@ static void defaults_general(struct cfg *c)
 	strcpy(g->pid_file, "/run/sipgw/sipgwd.pid");
 	g->log_level = LOG_LVL_INFO;
 	g->media_workers = 0;
+	g->media_priority = 10;
 	snprintf(g->user_agent, sizeof(g->user_agent), "sipgw/%s", SIPGW_VERSION);
 	strcpy(n->national_prefix, "0");
 	strcpy(n->international_prefix, "00");

@@ -49,6 +49,7 @@ struct cfg_general {
 	char pid_file[CFG_PATH_MAX];	/* /run/sipgw/sipgwd.pid */
 	int log_level;			/* LOG_LVL_* (lib/log.h), default info */
 	int media_workers;		/* 0 = one per core */
+	int media_priority;		/* SCHED_FIFO priority of media workers, 0 = normal; default 10 */
 	char user_agent[CFG_NAME_MAX];	/* "sipgw/VERSION" */
 };
 

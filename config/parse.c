@@ -540,6 +540,7 @@ static const struct key general_keys[] = {
 	{ "pid_file", set_str, G(pid_file), 0, SZ(cfg_general, pid_file), NULL, "a path", 0 },
 	{ "log_level", set_log_level, G(log_level), 0, 0, NULL, NULL, 0 },
 	{ "media_workers", set_int, G(media_workers), 0, 256, NULL, NULL, 0 },
+	{ "media_priority", set_int, G(media_priority), 0, 99, NULL, NULL, 0 },
 	{ "user_agent", set_str, G(user_agent), 0, SZ(cfg_general, user_agent), NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,26 @@ static void on_cmd(int fd, uint32_t events, void *arg)
 	}
 }
 
+/*
+ * A worker must answer every chunk within its period. Real-time priority
+ * keeps a busy host from delaying it; the work per chunk is small and the
+ * thread sleeps in epoll between chunks, so it cannot starve the host.
+ */
+static void set_priority(struct worker *w, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	int err;
+
+	if (!prio)
+		return;
+	err = pthread_setschedparam(w->th, SCHED_FIFO, &sp);
+	if (err)
+		log_notice(LOG_MEDIA, "worker %d: no real-time priority (%s): normal scheduling",
+			   w->idx, strerror(err));
+	else
+		log_info(LOG_MEDIA, "worker %d: real-time priority %d (SCHED_FIFO)", w->idx, prio);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -459,6 +480,7 @@ int gw_media_start(struct gw_media *m)
 		if (err)
 			return err;
 		m->workers[i].running = 1;
+		set_priority(&m->workers[i], m->cfg->general.media_priority);
 	}
 	log_info(LOG_MEDIA, "%d media worker(s) for %zu span(s)", m->nworkers, m->cfg->nspans);
 	return 0;

@@ -49,6 +49,9 @@ int sim_audio_record(struct sim_audio *a, const char *path);
 /* Hybrid echo: received audio added to what is sent, delay_ms later
  * (at least one frame), loss_db down. delay_ms < 0 switches it off. */
 int sim_audio_echo(struct sim_audio *a, int delay_ms, double loss_db);
+/* Frames sent with part of their echo missing because the gateway's answer
+ * had not arrived yet: the gateway missed its chunk-period deadline. */
+uint64_t sim_audio_echo_late(const struct sim_audio *a);
 
 /* Frequency (Hz) and level (dBm0) of linear samples: the measurer. */
 void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0);

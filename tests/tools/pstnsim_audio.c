@@ -58,6 +58,8 @@ struct sim_audio {
 	float echo_gain;
 	int16_t *ring;
 	uint64_t rx_pos, tx_pos;
+	uint64_t echo_late;	/* frames whose echo was missing: the gateway's
+				   answer had not arrived (it answered late) */
 };
 
 static int16_t dec(const struct sim_audio *a, uint8_t b)
@@ -171,6 +173,9 @@ void sim_audio_tx(struct sim_audio *a, uint8_t *out, int n)
 	}
 	for (int i = done; i < n; i++)
 		buf[i] = next_source(a);
+	if (a->echo_on && a->tx_pos + n > (uint64_t)a->echo_delay &&
+	    a->tx_pos + n - a->echo_delay > a->rx_pos)
+		a->echo_late++;
 	for (int i = 0; i < n; i++) {
 		int v = buf[i];
 		if (a->echo_on) {
@@ -437,6 +442,11 @@ int sim_audio_record(struct sim_audio *a, const char *path)
 		return err;
 	}
 	return 0;
+}
+
+uint64_t sim_audio_echo_late(const struct sim_audio *a)
+{
+	return a->echo_late;
 }
 
 int sim_audio_echo(struct sim_audio *a, int delay_ms, double loss_db)
