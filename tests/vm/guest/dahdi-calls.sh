@@ -190,15 +190,10 @@ u1=$(span_json underruns) o1=$(span_json overruns) fr1=$(span_json frames) t1=$(
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 rate=$(awk -v f=$((fr1 - fr0)) -v s="$secs" 'BEGIN { printf "%.1f", f / s }')
 diag "over $secs s: underruns $u0 -> $u1, overruns $o0 -> $o1, frames $fr0 -> $fr1 ($rate/s); pstnsim's slips $s0 -> $s1"
-# pstnsim, another process with one B-channel and nothing else to do, is the
-# witness: if its channel slipped too, the whole guest stalled (qemu starved on
-# a busy host), which says nothing about sipgwd's buffer policy
-if [ $((u1 - u0)) -ne 0 ] || [ $((o1 - o0)) -ne 0 ] && [ $((${s1:-0} - ${s0:-0})) -gt 0 ]; then
-	ok true "buffer policy: no underrun or overrun on span 1 during $secs s of the call # SKIP the whole guest stalled: pstnsim's own B-channel slipped $((s1 - s0)) times as well"
-else
-	ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
-		"buffer policy: no underrun and no overrun on span 1 during $secs s of the call (DAHDI_BUFFER_EVENTS; pstnsim's slips: $((${s1:-0} - ${s0:-0})))"
-fi
+# (pstnsim's slips are for information: its one channel slips a few times a
+# minute even when sipgwd's 30 do not, so it cannot yet tell a stalled guest)
+ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
+	"buffer policy: no underrun and no overrun on span 1 during $secs s of the call (DAHDI_BUFFER_EVENTS)"
 ok "within $rate 50 1.5" "the driver clocks the B-channels: $rate chunks of 20 ms per second (50 expected)"
 ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
 	"after ${LONG_CALL_S} s the switch still hears the phone's tone: $f Hz, $l dBm0"
