@@ -86,20 +86,6 @@ int sip_ua_branch_seen(struct sip_ua *ua, const osip_message_t *invite)
 
 /* ---- requests outside transactions we know ---- */
 
-static int is_known_method(const char *m)
-{
-	static const char *const known[] = {
-		"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "INFO", "PRACK",
-		"UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH", NULL
-	};
-	int i;
-
-	for (i = 0; known[i]; i++)
-		if (!strcmp(m, known[i]))
-			return 1;
-	return 0;
-}
-
 static int accepts_sdp(const osip_message_t *m)
 {
 	osip_accept_t *a;
@@ -136,7 +122,7 @@ void sip_ua_handle_request(struct sip_ua *ua, osip_transaction_t *tr, osip_messa
 	struct sip_call *c;
 	const char *m = req->sip_method;
 
-	if (!is_known_method(m)) {
+	if (!sip_method_known(m, strlen(m))) {
 		sip_ua_reply(ua, tr, req, 501);	/* RFC 3261 section 8.2.1 */
 		return;
 	}

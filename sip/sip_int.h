@@ -24,7 +24,10 @@
 #define SIP_MAX_DGRAM 65536
 
 /* ---- validate.c ---- */
-/* Raw datagram checks; 0 or the status to answer (400, 416, 505). */
+/* A method RFC 3261 and its extensions define (we answer 405, not 501). */
+int sip_method_known(const char *m, size_t len);
+/* Raw datagram checks; 0 or the status to answer (400, 405, 415, 416,
+ * 501, 505). */
 int sip_validate_raw(const char *buf, size_t len, int *is_request);
 /* Parsed message checks libosip2 does not make; 0 or 400/416/505. */
 int sip_validate_msg(const osip_message_t *m);

@@ -191,11 +191,65 @@ static int check_request_line(const char *p, size_t n)
 	return 0;
 }
 
+int sip_method_known(const char *m, size_t len)
+{
+	static const char *const known[] = {
+		"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "INFO", "PRACK",
+		"UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH", NULL
+	};
+
+	for (int i = 0; known[i]; i++)
+		if (strlen(known[i]) == len && !strncmp(m, known[i], len))
+			return 1;
+	return 0;
+}
+
+/* Methods in SIP_ALLOW: the ones we take. */
+static int method_ours(const char *m, size_t len)
+{
+	static const char *const ours[] = { "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", NULL };
+
+	for (int i = 0; ours[i]; i++)
+		if (strlen(ours[i]) == len && !strncmp(m, ours[i], len))
+			return 1;
+	return 0;
+}
+
+/*
+ * A multipart body is refused before libosip2 parses the message: its MIME
+ * parser leaks the part's Content-Type when that is malformed (found by
+ * fuzz_sip_msg; libosip2 5.3.0), so a hostile peer could grow our memory
+ * one datagram at a time, and we take SDP bodies only. The answer is the
+ * one RFC 3261 section 8.2 would give after parsing: the method first (405
+ * known, 501 unknown), then the body (415).
+ */
+static int multipart_answer(const char *buf, size_t n, int is_request)
+{
+	const char *sp = memchr(buf, ' ', n);
+	size_t mlen = sp ? (size_t)(sp - buf) : n;
+
+	if (!is_request)
+		return 400;	/* a response: dropped */
+	if (!sip_method_known(buf, mlen))
+		return 501;
+	return method_ours(buf, mlen) ? 415 : 405;
+}
+
+static int is_multipart(const struct raw_hdr *h)
+{
+	size_t i = 0;
+
+	while (i < h->vlen && (h->val[i] == ' ' || h->val[i] == '\t'))
+		i++;
+	return h->vlen - i >= 10 && !strncasecmp(h->val + i, "multipart/", 10);
+}
+
 int sip_validate_raw(const char *buf, size_t len, int *is_request)
 {
 	size_t eol, n, pos, hdr_end = 0;
 	struct raw_hdr h;
 	int r, code = 0, n_callid = 0, n_from = 0, n_to = 0, n_cseq = 0, n_mf = 0, n_cl = 0;
+	int multipart = 0;
 	long long cl = -1;
 
 	*is_request = 0;
@@ -234,6 +288,8 @@ int sip_validate_raw(const char *buf, size_t len, int *is_request)
 				r = 400;
 			else
 				cl = atoll(h.val);
+		} else if (hdr_is(&h, "Content-Type", "c")) {
+			multipart |= is_multipart(&h);
 		} else if (hdr_is(&h, "Date", NULL)) {
 			/* RFC 3261 section 20.17, RFC 4475 3.1.2.12: GMT only. */
 			if (h.vlen < 3 || strncmp(h.val + h.vlen - 3, "GMT", 3))
@@ -249,6 +305,8 @@ int sip_validate_raw(const char *buf, size_t len, int *is_request)
 		code = 400;
 	if (!code && (!n_callid || !n_from || !n_to || !n_cseq))
 		code = 400;	/* RFC 4475 3.3.1 */
+	if (!code && multipart)
+		code = multipart_answer(buf, n, *is_request);
 	if (!code && cl >= 0) {
 		/* Body starts after the empty line; 3.1.2.2: not past the end. */
 		if (pos < len) {
@@ -398,8 +456,10 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 	    (callid.vlen && put_hdr(out, outlen, &off, "Call-ID", callid.val, callid.vlen, NULL)) ||
 	    (cseq.vlen && put_hdr(out, outlen, &off, "CSeq", cseq.val, cseq.vlen, NULL)))
 		return ENOSPC;
-	w = snprintf(out + off, outlen - off, "Server: %s\r\nContent-Length: 0\r\n\r\n",
-		     server ? server : "sipgw");
+	/* RFC 3261 sections 8.2.1 and 8.2.3: say what we take. */
+	w = snprintf(out + off, outlen - off, "%s%sServer: %s\r\nContent-Length: 0\r\n\r\n",
+		     code == 405 ? "Allow: " SIP_ALLOW "\r\n" : "",
+		     code == 415 ? "Accept: application/sdp\r\n" : "", server ? server : "sipgw");
 	if (w < 0 || (size_t)w >= outlen - off)
 		return ENOSPC;
 	*out_used = off + (size_t)w;
