@@ -10,6 +10,9 @@
 # back (red alarm, cause 38, recovery), spans as DAHDI names them.
 # The guest's TAP lines become this test's. Skipped (1..0 # SKIP) only when
 # qemu cannot run here (run.sh exits 77). ~3 minutes on a warm cache.
+# The guest kernel and the host packages are fetched before the test, outside
+# its network namespace (scripts/check runs this line):
+# prepare: tests/vm/setup.sh && tests/vm/build-modules.sh
 . "$(dirname "$0")/lib.sh"
 e2e_init dahdi-vm
 
