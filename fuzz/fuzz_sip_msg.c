@@ -75,16 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	code = sip_validate_raw(buf, size, &is_req);
-	if (!code) {
-		evt = osip_parse(buf, size);
-		if (!evt || !evt->sip)
-			code = 400;
-		else
-			code = sip_validate_msg(evt->sip);
-		if (code == 0 && MSG_IS_REQUEST(evt->sip) != is_req)
-			code = 400;
-	}
+	code = sip_parse_datagram(buf, size, &evt, &is_req);
 	if (code) {
 		sip_raw_request_line(buf, size, line, sizeof(line));
 		if (is_req)

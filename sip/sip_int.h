@@ -31,6 +31,11 @@ int sip_method_known(const char *m, size_t len);
 int sip_validate_raw(const char *buf, size_t len, int *is_request);
 /* Parsed message checks libosip2 does not make; 0 or 400/416/505. */
 int sip_validate_msg(const osip_message_t *m);
+/* Everything a datagram goes through before it is handled: the raw
+ * checks, libosip2's parser, the checks on the parsed message. 0 with
+ * *evt (the caller frees it), or the status to answer (*evt NULL); either
+ * way *is_request says what the first line was. buf is NUL-terminated. */
+int sip_parse_datagram(const char *buf, size_t len, osip_event_t **evt, int *is_request);
 /* Stateless error response from the raw request, *out_used bytes in out (a
  * copied header may hold a NUL: RFC 3261 quoted-pair); EINVAL if it cannot
  * be addressed (no Via) or must not be answered. */

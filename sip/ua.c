@@ -450,20 +450,9 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 
 	ua->st.rx_msgs++;
 	buf[len] = '\0';
-	code = sip_validate_raw(buf, len, &is_req);
-	if (!code) {
-		evt = osip_parse(buf, len);
-		if (!evt || !evt->sip)
-			code = 400;
-		else
-			code = sip_validate_msg(evt->sip);
-		if (code == 0 && MSG_IS_REQUEST(evt->sip) != is_req)
-			code = 400;
-	}
+	code = sip_parse_datagram(buf, len, &evt, &is_req);
 	if (code) {
 		ua->st.rx_bad++;
-		if (evt)
-			osip_event_free(evt);
 		sip_raw_request_line(buf, len, line, sizeof(line));
 		log_debug(LOG_SIP, "sip <- %s:%u: invalid (%d): %s", ua->src_addr, ua->src_port,
 			  code, line);

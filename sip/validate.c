@@ -466,6 +466,31 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 	return 0;
 }
 
+int sip_parse_datagram(const char *buf, size_t len, osip_event_t **evt_out, int *is_request)
+{
+	osip_event_t *evt = NULL;
+	int code;
+
+	*evt_out = NULL;
+	code = sip_validate_raw(buf, len, is_request);
+	if (code)
+		return code;
+	evt = osip_parse(buf, len);
+	if (!evt || !evt->sip)
+		code = 400;
+	else
+		code = sip_validate_msg(evt->sip);
+	if (!code && MSG_IS_REQUEST(evt->sip) != *is_request)
+		code = 400;
+	if (code) {
+		if (evt)
+			osip_event_free(evt);
+		return code;
+	}
+	*evt_out = evt;
+	return 0;
+}
+
 int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen)
 {
 	size_t eol, n = line_len(buf, len, &eol), i;
