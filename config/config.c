@@ -190,6 +190,13 @@ static void check_span(struct cfg_parser *p, size_t i)
 			 "span %d: dchannel %d is also listed in channels",
 			 s->id, s->dchannel);
 
+	/* The media path frames RTP at 20 ms (ptime 20) and sizes its jitter
+	 * buffer to the chunk: other chunks need repacketising it lacks. */
+	if (s->chunk_ms != 20) {
+		int l_chunk = KL(p, CFG_SEC_SPAN, i, "chunk_ms");
+		cfg_perr(p, l_chunk ? l_chunk : s->line,
+			 "span %d: chunk_ms %d is not supported yet (only 20)", s->id, s->chunk_ms);
+	}
 	if (s->driver == CFG_DRIVER_VIRT && !s->directory[0])
 		cfg_perr(p, s->line, "span %d: driver virt needs 'directory'", s->id);
 	if (s->driver == CFG_DRIVER_DAHDI && !s->dahdi_base)

@@ -225,6 +225,8 @@ static const struct {
 } broken[] = {
 	{ "unknown key", "[span 1]\ndriver = virt\ndirectory = /x\nchanels = 1-15\n",
 	  "sipgw.conf:4: unknown key 'chanels' in [span 1]" },
+	{ "chunk other than 20 ms", "[span 1]\ndriver = virt\ndirectory = /x\nchunk_ms = 10\n",
+	  "sipgw.conf:4: span 1: chunk_ms 10 is not supported yet (only 20)" },
 	{ "route to unknown trunk",
 	  "[span 1]\ndirectory=/x\ngroup=pstn\n[route out]\nfrom = group:pstn\nto = trunk:itps\n",
 	  "sipgw.conf:6: route 'out': unknown trunk 'itps'" },
