@@ -151,12 +151,15 @@ diag() {
 }
 
 # _e2e_tap STATUS DESC: print one TAP line for exit status STATUS.
+# A DESC ending in "# TODO reason" is a known failure (TAP): printed as
+# it is, not counted as failed, and scripts/check does not count it either.
 _e2e_tap() {
 	E2E_N=$((E2E_N + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $E2E_N - $2"
 		return 0
 	fi
+	case "$2" in *'# TODO'*) echo "not ok $E2E_N - $2"; return 1 ;; esac
 	E2E_FAILED=$((E2E_FAILED + 1))
 	echo "not ok $E2E_N - $2"
 	return 1
