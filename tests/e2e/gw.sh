@@ -13,7 +13,7 @@
 #   sim_wait REGEX [TIMEOUT]   wait for a pstnsim event line matching REGEX
 #   sim_id EVENT               id of the newest EVENT (CALL, RING) line
 #   sim_measure ID MS          prints "FREQ LEVEL_DBM0" of what the switch hears
-#   phone_measure [FROM] [DUR] prints "FREQ LEVEL_DBM0" of baresip's recording
+#   phone_measure [DUR] [FROM_END] prints "FREQ LEVEL_DBM0" of baresip's recording
 #   ctl ARGS...                sipgwctl against this gateway
 #   gw_finish                  SIGTERM: sipgwd must exit 0 within 2 s with no
 #                              sanitizer report in its log (call before e2e_done)
@@ -155,14 +155,18 @@ wait_for_count() {
 	return 1
 }
 
-# phone_measure [DUR_S]: what baresip received in the DUR_S seconds (default
-# 1) before the last half second of its newest recording, in dBm0
+# phone_measure [DUR_S] [FROM_END_S]: what baresip received in its newest
+# recording, in dBm0: DUR_S seconds (default 1) starting FROM_END_S seconds
+# before its end (default DUR_S + 0.5: all but the last half second). The
+# length comes from the file size (16-bit mono 8 kHz after the 44-byte WAV
+# header), so this works where sox is not installed (the DAHDI VM guest).
 phone_measure() {
-	local rec from
+	local rec from dur=${1:-1}
 	rec=$(baresip_rec phone)
 	[ -n "$rec" ] || { echo "0 -99"; return 1; }
-	from=$(soxi -D "$rec" | awk -v d="${1:-1}" '{ f = $1 - 0.5 - d; print (f < 0 ? 0 : f) }')
-	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "${1:-1}" |
+	from=$(awk -v s="$(stat -c %s "$rec")" -v e="${2:-$(awk -v d="$dur" 'BEGIN { print d + 0.5 }')}" \
+		'BEGIN { f = (s - 44) / 16000 - e; print (f < 0 ? 0 : f) }')
+	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "$dur" |
 		sed -n 's/.*freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
 }
 

@@ -40,18 +40,6 @@ finish() {
 	e2e_done
 }
 
-# What the phone received, from FROM_END seconds before the end of its newest
-# recording, for DUR seconds: "FREQ LEVEL_DBM0" (no sox here: the duration
-# comes from the file size, 16-bit mono 8 kHz after a 44-byte header).
-phone_measure_at() {
-	local rec from
-	rec=$(baresip_rec phone)
-	[ -n "$rec" ] || { echo "0 -99"; return 1; }
-	from=$(awk -v s="$(stat -c %s "$rec")" -v e="$1" \
-		'BEGIN { f = (s - 44) / 16000 - e; print (f < 0 ? 0 : f) }')
-	"$E2E_BUILD/tests/tools/pstnsim" --analyse "$rec" "$from" "$2" |
-		sed -n 's/.*freq=\([-0-9.]*\) level=\([-0-9.]*\).*/\1 \2/p'
-}
 # span_json KEY: span 1's KEY in sipgwctl --json show spans
 span_json() {
 	ctl --json show spans | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p" | head -n 1
@@ -145,7 +133,7 @@ ok '[ "$digits" = "456" ]' "in-band digits 456 from the switch reach the phone a
 baresip_hangup $PHONE_CTRL
 check "sim_wait '^EVENT DISCONNECT id=$id cause=16' 10" "the phone's BYE -> DISCONNECT cause 16 at the switch"
 check "sim_wait '^EVENT HANGUP id=$id' 10" "the switch's call is released"
-read -r f l < <(phone_measure_at 1.5 1)
+read -r f l < <(phone_measure 1 1.5)
 ok "within $f $SWITCH_TONE 0.5% && within $l -10 1.0" \
 	"the phone heard the switch's $SWITCH_TONE Hz at -10 dBm0: $f Hz, $l dBm0"
 
@@ -226,7 +214,7 @@ check "wait_for '$E2E_DIR/sipgwd.log' 'ISDN cleared with cause 38' 5 && [ \$(gw_
 check "grep -qE '^EVENT HANGUP id=$id cause=38 reason=link_down' '$E2E_DIR/pstnsim.out'" \
 	"and so does the switch on its side (cause 38, link down)"
 ok '[ -z "$(ctl show calls | tail -n +2)" ]' "no call is left in sipgwctl show calls"
-read -r f l < <(phone_measure_at 5 2)
+read -r f l < <(phone_measure 2 5)
 ok "within $f $SWITCH_TONE 0.5% && within $l -10 1.0" \
 	"before the alarm the phone heard the switch's $SWITCH_TONE Hz at -10 dBm0: $f Hz, $l dBm0"
 
