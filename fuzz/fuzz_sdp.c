@@ -10,24 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <osipparser2/osip_port.h>
-
 #include "sip/sdp.h"
 
-static void trace_null(const char *fi, int li, osip_trace_level_t level, const char *chfr,
-		       va_list ap)
-{
-	char buf[512];
-
-	(void)fi, (void)li, (void)level;
-	vsnprintf(buf, sizeof(buf), chfr, ap);
-}
+#include "fuzz/fuzz_osip.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	/* osip's own trace would print to stdout */
-	osip_trace_initialize_func(OSIP_WARNING, trace_null);
+	fuzz_osip_quiet();
 	return 0;
 }
 

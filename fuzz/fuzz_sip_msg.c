@@ -16,21 +16,14 @@
 #include "sip/sdp.h"
 #include "sip/sip_int.h"
 
-static void trace_null(const char *fi, int li, osip_trace_level_t level, const char *chfr,
-		       va_list ap)
-{
-	char buf[512];
-
-	(void)fi, (void)li, (void)level;
-	vsnprintf(buf, sizeof(buf), chfr, ap);
-}
+#include "fuzz/fuzz_osip.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	log_open("fuzz", 0, 0);
 	log_set_level(LOG_LVL_DEBUG);
-	osip_trace_initialize_func(OSIP_WARNING, trace_null);
+	fuzz_osip_quiet();
 	parser_init();
 	return 0;
 }

@@ -22,6 +22,8 @@ static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, 
 #define getrandom fuzz_getrandom
 #define sip_udp_send fuzz_udp_send
 #include "sip/ua.c"
+
+#include "fuzz/fuzz_osip.h"
 #undef getrandom
 #undef sip_udp_send
 
@@ -41,15 +43,6 @@ static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, 
 	if (dump)
 		fprintf(stderr, "---- to %s:%d\n%.*s\n", host, port, (int)len, buf);
 	return 0;
-}
-
-static void trace_null(const char *fi, int li, osip_trace_level_t level, const char *chfr,
-		       va_list ap)
-{
-	char buf[512];
-
-	(void)fi, (void)li, (void)level;
-	vsnprintf(buf, sizeof(buf), chfr, ap);
 }
 
 static const struct sdp_media ours = {
@@ -135,7 +128,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	dump = getenv("FUZZ_SIP_UA_DUMP") != NULL;
 	log_open("fuzz", dump, 0);
 	log_set_level(LOG_LVL_DEBUG);
-	osip_trace_initialize_func(OSIP_WARNING, trace_null);
+	fuzz_osip_quiet();
 	if (loop_new(&loop))
 		abort();
 	return 0;
