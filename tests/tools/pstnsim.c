@@ -76,6 +76,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -281,6 +282,22 @@ static void try_connect(void *arg)
 
 /* ---- media ---- */
 
+/*
+ * Take in every message already waiting on the media socket. The clock and
+ * the gateway's answers can be ready in the same wakeup; a frame must be
+ * built from everything that has arrived (the echo of the answer to the
+ * previous frame among it), whichever callback the loop serves first.
+ */
+static void media_drain(void)
+{
+	for (int i = 0; i < 64 && S.media_fd >= 0; i++) {
+		struct pollfd p = { .fd = S.media_fd, .events = POLLIN };
+		if (poll(&p, 1, 0) != 1 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			break;
+		media_readable(S.media_fd, EPOLLIN, NULL);
+	}
+}
+
 static void send_frames(int fd, uint32_t events, void *arg)
 {
 	uint64_t n = 0;
@@ -298,6 +315,9 @@ static void send_frames(int fd, uint32_t events, void *arg)
 	uint8_t idle = S.alaw ? 0xD5 : 0xFF;
 	while (n--) {
 		uint8_t *b = S.txbuf;
+		media_drain();
+		if (S.media_fd < 0)
+			return;
 		S.seq++;
 		b[0] = 'F';
 		b[1] = 1;
