@@ -29,9 +29,22 @@ read -r _ in_level < <("$E2E_BUILD/tests/tools/pstnsim" --analyse "$E2E_DIR/phon
 diag "the phone sends pink noise 300-3400 Hz at $in_level dBm0"
 
 ncalls=0
+# echo_late: how many frames of the calls in progress had part of the
+# switch's echo missing so far (pstnsim STATUS echo_late=): the gateway's
+# answer came after its chunk period, a stall of this host.
+echo_late() {
+	local n
+	n=$(sim_count '^EVENT STATUS ')
+	sim status
+	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
+	grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n 's/.*echo_late=\([0-9]*\).*/\1/p'
+}
+
 # echo_call [TONE_AFTER_S]: one call ISDN->SIP with the switch's hybrid echo
 # on; with TONE_AFTER_S, the switch also sends 1004 Hz at -10 dBm0 from
-# then on (double talk). Sets $rec (the phone's recording of this call).
+# then on (double talk). Sets $rec (the phone's recording of this call),
+# $timing (what both sides saw) and $window_late (late echo frames during
+# the measured seconds and the second before them).
 echo_call() {
 	local tone_after=${1:-} id prev
 	prev=$(baresip_rec phone)
@@ -41,24 +54,24 @@ echo_call() {
 	id=$(sim_id CALL)
 	sim "echo $id $ECHO_DELAY_MS $ECHO_LOSS_DB"
 	baresip_wait_event $PHONE_CTRL CALL_ESTABLISHED 5 "$ncalls" || return 1
+	# A frame the gateway answered after its chunk period has part of its
+	# echo missing, which looks to the canceller like a changed echo path
+	# (it converges again in about a second): counted from a second before
+	# the measured seconds to the end.
+	local late0 late1 st
+	sleep $((CONVERGE_S - MEASURE_S - 1))
+	late0=$(echo_late)
 	if [ -n "$tone_after" ]; then
-		sleep "$tone_after"
+		sleep $((tone_after - (CONVERGE_S - MEASURE_S - 1)))
 		sim "tone $id $SWITCH_TONE -10"
 		sleep $((CONVERGE_S - tone_after))
 	else
-		sleep "$CONVERGE_S"
+		sleep $((MEASURE_S + 1))
 	fi
-	# Timing seen on both sides of the line during the call: a frame the
-	# gateway answered after its chunk period has part of its echo missing,
-	# which looks to the canceller like a changed echo path (it converges
-	# again in about a second). Said here so a low figure can be explained.
-	local n st
-	timing=
-	n=$(sim_count '^EVENT STATUS ')
-	sim status
-	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
+	late1=$(echo_late)
+	window_late=$((late1 - late0))
 	st=$(grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1)
-	timing="call $ncalls timing: switch $(grep -oE '(slips|echo_late)=[0-9]+' <<<"$st" | tr '\n' ' ')gateway $(ctl --json show spans | grep -oE '"slips":[0-9]+')"
+	timing="call $ncalls timing: late echo frames in the measured seconds $window_late; switch $(grep -oE '(slips|echo_late)=[0-9]+' <<<"$st" | tr '\n' ' ')gateway $(ctl --json show spans | grep -oE '"slips":[0-9]+')"
 	sim "hangup $id cause=16"
 	baresip_wait_event $PHONE_CTRL CALL_CLOSED 5 "$ncalls" || return 1
 	sim_wait "^EVENT HANGUP id=$id " 5 || return 1
@@ -67,17 +80,30 @@ echo_call() {
 	[ -n "$rec" ] && [ "$rec" != "$prev" ]
 }
 
+# measured_call WHAT [TONE_AFTER_S]: an echo_call whose measured seconds had
+# the whole echo path. One where the host stalled (late echo frames) measures
+# a broken line, not the canceller: it is void and made again, at most twice.
+measured_call() {
+	local what=$1 try
+	shift
+	for try in 1 2 3; do
+		check "echo_call $*" "$what" || return 1
+		diag "$timing"
+		[ "$window_late" -eq 0 ] && return 0
+		[ "$try" -lt 3 ] && diag "$window_late late echo frames in the measured seconds: measurement void, call made again"
+	done
+	return 0
+}
+
 # 1. canceller on (the default)
-check "echo_call" "call 1 (canceller on): ISDN->SIP answered, switch echo $ECHO_DELAY_MS ms / $ECHO_LOSS_DB dB, ${CONVERGE_S} s, a recording of its own"
-diag "$timing"
+measured_call "call 1 (canceller on): ISDN->SIP answered, switch echo $ECHO_DELAY_MS ms / $ECHO_LOSS_DB dB, ${CONVERGE_S} s, a recording of its own"
 read -r _ on_level < <(phone_measure "$MEASURE_S")
 diag "canceller on: the phone receives $on_level dBm0 over the last $MEASURE_S s"
 
 # 2. canceller off: reload applies echo_cancel to new calls
 gw_config "$E2E_DIR/gw.conf" echo_cancel=no
 check "ctl reload" "sipgwctl reload takes echo_cancel = no"
-check "echo_call" "call 2 (canceller off): answered, a recording of its own"
-diag "$timing"
+measured_call "call 2 (canceller off): answered, a recording of its own"
 read -r _ off_level < <(phone_measure "$MEASURE_S")
 diag "canceller off: the phone receives $off_level dBm0 over the last $MEASURE_S s"
 ok 'grep -q "media started.*echo canceller off" "$E2E_DIR/sipgwd.log"' \
@@ -95,9 +121,8 @@ ok "awk 'BEGIN { exit !($erle >= 20) }'" \
 # switch talks too
 gw_config "$E2E_DIR/gw.conf" echo_cancel=yes
 check "ctl reload" "sipgwctl reload takes echo_cancel = yes again"
-check "echo_call $((CONVERGE_S - MEASURE_S))" \
-diag "$timing"
-	"call 3 (canceller on, double talk): the switch sends $SWITCH_TONE Hz -10 dBm0 over the echo for the last $MEASURE_S s"
+measured_call "call 3 (canceller on, double talk): the switch sends $SWITCH_TONE Hz -10 dBm0 over the echo for the last $MEASURE_S s" \
+	$((CONVERGE_S - MEASURE_S))
 read -r f l < <(phone_measure $((MEASURE_S - 1)))
 ok "within $f $SWITCH_TONE 0.5%" "double talk: the phone hears the switch's $SWITCH_TONE Hz: $f Hz"
 ok "within $l -10 2" "double talk: at -10 dBm0 (+-2): $l dBm0 (the canceller does not kill the near end)"
