@@ -42,8 +42,12 @@ void sim_audio_silence(struct sim_audio *a);
 int sim_audio_wav(struct sim_audio *a, const char *path, char *err, int errlen);
 /* In-band DTMF (100 ms on, 100 ms off), played instead of the source. */
 int sim_audio_dtmf(struct sim_audio *a, const char *digits);
-/* Report frequency and level of the next ms milliseconds received. */
+/* Report frequency and level of the next ms milliseconds received: the
+ * analysis runs in a thread at normal priority, its result goes to the
+ * measured callback at the first frame received after it is done. */
 int sim_audio_measure(struct sim_audio *a, int ms);
+/* Wait for a running analysis and report it now (self-tests). */
+void sim_audio_measure_wait(struct sim_audio *a);
 /* Record what the gateway sends to a WAV file; NULL stops. */
 int sim_audio_record(struct sim_audio *a, const char *path);
 /* Hybrid echo: received audio added to what is sent, delay_ms later
