@@ -45,12 +45,18 @@
  *    with. Started empty, it would run dry whenever a write came a
  *    fraction of a millisecond after the driver wanted the next byte: the
  *    classic B-channel drop-out. So the queue is primed with DM_TXPRIME
- *    chunks of idle when the worker first reads the channel (and again
- *    when chunks come in after an underrun): the worker may then be up to DM_TXPRIME chunk
- *    periods late before the card underruns (DAHDI_EVENT_WRITE_UNDERRUN,
- *    counted), for DM_TXPRIME chunks of added delay (40 ms at 20 ms
- *    chunks; the echo canceller's tail covers it). DM_TXPRIME + 1 chunks
- *    must fit in DM_NUMBUFS.
+ *    chunks of idle when the worker first reads the channel: the worker
+ *    may then be up to DM_TXPRIME chunk periods late before the card
+ *    underruns (DAHDI_EVENT_WRITE_UNDERRUN, counted), for DM_TXPRIME
+ *    chunks of added delay (40 ms at 20 ms chunks; the echo canceller's
+ *    tail covers it). DM_TXPRIME + 1 chunks must fit in DM_NUMBUFS.
+ *  - After an underrun the queue is rebuilt to the same depth: the chunks
+ *    read to catch up in that wakeup are not answered, DM_TXPRIME chunks
+ *    of idle are queued instead. Answering each (and priming on top) would
+ *    leave the queue as many chunks deeper as the worker was late, for
+ *    good: more delay on every later chunk, an echo path longer than the
+ *    canceller's tail, and a full queue (writes refused) after a long
+ *    stall.
  * Buffers filled or drained before the worker's first read (the channels
  * are opened before the worker's loop runs) are flushed then, and buffer
  * events of a channel's first DM_SETTLE chunks (start-up) or while the span
@@ -67,7 +73,9 @@ struct dahdi_chan {
 	int started;		/* flushed and primed at the first read */
 	int owed;		/* chunks it was short of the pacer */
 	int cycles;		/* chunks that went both ways, up to DM_SETTLE */
-	int reprime;		/* underrun: prime again when chunks come in */
+	int reprime;		/* underrun: rebuild the queue at the next read */
+	int rebuild;		/* this wakeup's reads are not answered */
+	unsigned long long reads, writes; /* chunks, for the log */
 };
 
 struct dahdi_media {
@@ -94,9 +102,11 @@ static void tx_prime(struct dahdi_chan *c, int n)
 	struct dahdi_media *d = m->be;
 
 	memset(d->tx, m->idle, m->chunk);
-	while (n-- > 0)
+	while (n-- > 0) {
 		if (write(c->fd, d->tx, m->chunk) < 0)
 			break;
+		c->writes++;
+	}
 }
 
 /* The worker's first look at the channel: drop what the driver buffered
@@ -140,7 +150,8 @@ static void chan_event(struct dahdi_chan *c)
 		c->reprime = 1;
 		if (c->cycles >= DM_SETTLE && m->link_up) {
 			atomic_fetch_add_explicit(&m->underruns, 1, memory_order_relaxed);
-			log_info(LOG_MEDIA, "%s/B%d: write underrun", m->name, c->ch);
+			log_info(LOG_MEDIA, "%s/B%d: write underrun (%llu chunks read, %llu written, %d owed)",
+				 m->name, c->ch, c->reads, c->writes, c->owed);
 		}
 		break;
 	case DAHDI_EVENT_READ_OVERRUN:
@@ -176,27 +187,54 @@ static int chan_io(struct dahdi_chan *c)
 			log_warn(LOG_MEDIA, "%s/B%d: read: %s", m->name, c->ch, strerror(errno));
 		return 0;
 	}
+	c->reads++;
 	if (c->reprime) {
 		c->reprime = 0;
-		tx_prime(c, DM_TXPRIME);
+		c->rebuild = 1;
 	}
 	if (m->ev.rx)
 		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
 	memset(d->tx, m->idle, (size_t)n);
 	if (m->ev.tx)
 		m->ev.tx(m->arg, c->ch, d->tx, (size_t)n);
-	if (write(c->fd, d->tx, (size_t)n) >= 0) {
-		if (c->cycles < DM_SETTLE)
-			c->cycles++;
-	} else {
-		if (errno == ELAST)
+	if (c->rebuild)
+		return 1;	/* chan_done() queues the idle instead */
+	/* An event raised since the read blocks the write until fetched; a
+	 * chunk not written would leave the queue one chunk short for good. */
+	for (int tries = 0; write(c->fd, d->tx, (size_t)n) < 0; tries++) {
+		if (errno == ELAST && tries < 4) {
 			chan_event(c);
-		else if (errno == EAGAIN)
-			atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
-		else
+			if (!c->reprime)
+				continue;
+			c->reprime = 0;	/* an underrun: chan_done() rebuilds */
+			c->rebuild = 1;
+			return 1;
+		}
+		if (errno == EAGAIN) {
+			/* the queue is full: it never is by this policy */
+			if (c->cycles >= DM_SETTLE && m->link_up) {
+				atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
+				log_info(LOG_MEDIA, "%s/B%d: write refused, queue full", m->name, c->ch);
+			}
+		} else {
 			log_warn(LOG_MEDIA, "%s/B%d: write: %s", m->name, c->ch, strerror(errno));
+		}
+		return 1;
 	}
+	c->writes++;
+	if (c->cycles < DM_SETTLE)
+		c->cycles++;
 	return 1;
+}
+
+/* The end of c's reads in this wakeup: after an underrun, the transmit
+ * queue (empty) is rebuilt at its designed depth. */
+static void chan_done(struct dahdi_chan *c)
+{
+	if (!c->rebuild)
+		return;
+	c->rebuild = 0;
+	tx_prime(c, DM_TXPRIME);
 }
 
 /* The pacer is readable: every channel's chunks of this tick. */
@@ -220,6 +258,7 @@ static void on_pace(int fd, uint32_t events, void *arg)
 		return;
 	while (k < DM_NUMBUFS && chan_io(p))
 		k++;
+	chan_done(p);
 	if (!k)
 		return;
 	atomic_fetch_add_explicit(&m->frames, (uint64_t)k, memory_order_relaxed);
@@ -234,6 +273,7 @@ static void on_pace(int fd, uint32_t events, void *arg)
 			want = DM_NUMBUFS;
 		while (got < want && chan_io(c))
 			got++;
+		chan_done(c);
 		c->owed = want - got;
 	}
 }
