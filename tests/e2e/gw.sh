@@ -17,7 +17,7 @@
 #   ctl ARGS...                sipgwctl against this gateway
 #   gw_finish                  SIGTERM: sipgwd must exit 0 within 2 s with no
 #                              sanitizer report in its log (call before e2e_done)
-#   sip_capture_start/stop     tshark on the gateway's SIP port; sip_trace
+#   sip_capture_start/stop     dumpcap on the gateway's SIP port; sip_trace
 #                              prints one line per message: METHOD|STATUS REASON
 #
 # Ports: the gateway's SIP 25060, baresip 25062 (ctrl 24444); RTP of the
@@ -192,16 +192,18 @@ ctl() {
 
 # ---- SIP off the wire (tshark) ----
 
+# dumpcap is tshark's capture engine, and all of wireshark there is in the
+# DAHDI test's guest: the capture is the same on the host and in the guest.
 sip_capture_start() {
-	e2e_spawn "$E2E_DIR/tshark.log" tshark -q -i lo -f "udp port $GW_SIP_PORT" -w "$E2E_DIR/sip.pcap"
-	TSHARK_PID=$E2E_LAST_PID
-	wait_for "$E2E_DIR/tshark.log" "Capturing on" 10
+	e2e_spawn "$E2E_DIR/dumpcap.log" dumpcap -i lo -f "udp port $GW_SIP_PORT" -w "$E2E_DIR/sip.pcap"
+	SIP_CAPTURE_PID=$E2E_LAST_PID
+	wait_for "$E2E_DIR/dumpcap.log" "Capturing on" 10
 	sleep 0.5
 }
 
 sip_capture_stop() {
 	sleep 0.5
-	e2e_kill "$TSHARK_PID"
+	e2e_kill "$SIP_CAPTURE_PID"
 }
 
 # sip_trace: one line per SIP message: "INVITE", "486", "BYE Q.850;cause=16"

@@ -8,3 +8,8 @@ tests_tools_pstnsim_SOURCES = tests/tools/pstnsim.c tests/tools/pstnsim_isdn.c t
 	tests/tools/pstnsim.h
 tests_tools_pstnsim_CPPFLAGS = $(AM_CPPFLAGS) $(SPANDSP_CFLAGS)
 tests_tools_pstnsim_LDADD = lib/libsglib.a $(PRI_LIBS) $(SPANDSP_LIBS) -lm
+
+# stallwatch: a witness of whole-machine stalls (highest SCHED_FIFO priority),
+# run beside the DAHDI VM test's 60-second call.
+noinst_PROGRAMS += tests/tools/stallwatch
+tests_tools_stallwatch_SOURCES = tests/tools/stallwatch.c
