@@ -12,16 +12,17 @@
 # test's; then tshark here reads the causes off the guest's captures (SIP on
 # its loopback, span 2's D-channel). Skipped (1..0 # SKIP) only when qemu
 # cannot run here (run.sh exits 77). ~2 minutes on a warm cache.
+# The guest runs the plain build (scripts/build: build/), not the ASan one.
+# Measured with SIPGW_VM_BUILD=$PWD/build-check (three runs, after pstnsim's
+# fix): the 60-second window counted 0 and 0 every time, but during the first
+# call, when the switch's first measurement ended, sipgwd's channels underran
+# in bursts in two runs of three (28 and 154 times) while stallwatch saw no
+# stall: the ASan build's worker waits on something (ASan's allocator locks,
+# shared with the main thread, are the suspect) - not yet understood, so not
+# yet this test's default. The same code runs under ASan and UBSan in every
+# other test (on virtual spans); tdm/dahdi*.c only here.
 # The guest kernel and the host packages are fetched before the test, outside
 # its network namespace (scripts/check runs this line):
-# The guest runs the plain build (scripts/build: build/), not the ASan one:
-# under qemu's software emulation, ASan's cost made the guest miss the 20 ms
-# deadlines (300+ underruns a minute, against none with the plain build), and
-# keeping those deadlines is what this test is about. The same code runs
-# under ASan and UBSan in every other test (on virtual spans); tdm/dahdi*.c
-# only here. (That figure was taken while pstnsim still measured tones in its
-# real-time loop, which alone made the channels underrun: worth measuring
-# again.)
 # prepare: scripts/build && tests/vm/setup.sh && tests/vm/build-modules.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gw.sh"
