@@ -77,10 +77,15 @@ struct analysis {
 	pthread_t thread;
 	int16_t *samples;
 	int n;
+	double *re, *im;	/* the FFT's, allocated by the loop */
 	double freq, level;
 	int thread_ok;		/* else analysed in the loop */
 	atomic_int done;
 };
+
+static int analyse_nfft(int n);
+static void analyse(const int16_t *s, int n, double *re, double *im, double *freq,
+		    double *level_dbm0);
 
 static int16_t dec(const struct sim_audio *a, uint8_t b)
 {
@@ -156,7 +161,10 @@ static void *analysis_run(void *arg)
 {
 	struct analysis *an = arg;
 
-	sim_audio_analyse(an->samples, an->n, &an->freq, &an->level);
+	an->freq = 0;
+	an->level = -99;
+	if (an->re && an->im)
+		analyse(an->samples, an->n, an->re, an->im, &an->freq, &an->level);
 	atomic_store(&an->done, 1);
 	return NULL;
 }
@@ -177,6 +185,8 @@ static void analysis_end(struct sim_audio *a, int wait, int report)
 	if (report && a->cbs.measured)
 		a->cbs.measured(a->cbs.arg, an->freq, an->level, ms);
 	free(an->samples);
+	free(an->re);
+	free(an->im);
 	free(an);
 }
 
@@ -197,6 +207,8 @@ static void analysis_start(struct sim_audio *a)
 	}
 	an->samples = a->meas;
 	an->n = a->meas_len;
+	an->re = calloc(analyse_nfft(an->n), sizeof(double));
+	an->im = calloc(analyse_nfft(an->n), sizeof(double));
 	a->meas = NULL;
 	a->an = an;
 	if (!pthread_attr_init(&attr)) {
@@ -585,7 +597,23 @@ static void fft(double *re, double *im, int n)
 	}
 }
 
-void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0)
+/* FFT length for n samples (of which at most 4 s are analysed). */
+static int analyse_nfft(int n)
+{
+	int len = n < 4 * RATE ? n : 4 * RATE;
+	int nfft = 8192;
+
+	while (nfft < 2 * len)
+		nfft <<= 1;
+	return nfft;
+}
+
+/* The analysis proper, in re and im: analyse_nfft(n) zeroed doubles each.
+ * It allocates nothing, so that it takes no allocator lock: under ASan
+ * those are spin locks, and a real-time thread spinning on one that a
+ * normal-priority thread holds starves everything below it. */
+static void analyse(const int16_t *s, int n, double *re, double *im, double *freq,
+		    double *level_dbm0)
 {
 	double sum = 0, sq = 0, mean;
 
@@ -608,12 +636,7 @@ void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0
 	int len = n;
 	if (len > 4 * RATE)
 		len = 4 * RATE;	/* 4 s is plenty for sub-Hz resolution */
-	int nfft = 8192;
-	while (nfft < 2 * len)
-		nfft <<= 1;
-	double *re = calloc(nfft, sizeof(*re)), *im = calloc(nfft, sizeof(*im));
-	if (!re || !im)
-		goto out;
+	int nfft = analyse_nfft(n);
 	for (int i = 0; i < len; i++)
 		re[i] = (s[i] - mean) * (0.5 - 0.5 * cos(2 * M_PI * i / (len - 1 > 0 ? len - 1 : 1)));
 	fft(re, im, nfft);
@@ -638,7 +661,17 @@ void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0
 			delta = 0;
 	}
 	*freq = (best + delta) * RATE / nfft;
-out:
+}
+
+void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0)
+{
+	int nfft = analyse_nfft(n);
+	double *re = calloc(nfft, sizeof(*re)), *im = calloc(nfft, sizeof(*im));
+
+	*freq = 0;
+	*level_dbm0 = -99;
+	if (re && im)
+		analyse(s, n, re, im, freq, level_dbm0);
 	free(re);
 	free(im);
 }

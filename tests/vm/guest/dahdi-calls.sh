@@ -30,7 +30,13 @@ cd /vmtest || exit 1
 . /vmtest/lib.sh
 . /vmtest/gw.sh
 e2e_init dahdi-vm
-LONG_CALL_S=${LONG_CALL_S:-60}
+# DEADLINES=0 (31-dahdi-vm-asan.sh: the sanitizers' build): the checks of
+# real-time deadlines (no under- or overrun) are reported, not counted, and
+# the long call is 10 s. Under ASan the worker can wait on the allocator's
+# spin locks held by sipgwd's main thread (seen at start-up); that build is
+# run for memory errors, the plain one (30-dahdi-vm.sh) for the deadlines.
+DEADLINES=${DEADLINES:-1}
+if [ "$DEADLINES" = 1 ]; then LONG_CALL_S=${LONG_CALL_S:-60}; else LONG_CALL_S=${LONG_CALL_S:-10}; fi
 TXPRIME_MS=40	# the transmit queue's depth (tdm/dahdi_media.c: DM_TXPRIME chunks)
 # the witness of stalls of the whole guest: a thread nothing can preempt
 e2e_spawn "$E2E_DIR/stalls.out" "$E2E_BUILD/tests/tools/stallwatch" -p 5 -t 10
@@ -75,6 +81,16 @@ sim_slips() {
 }
 gw_log_count() {
 	grep -c "$1" "$E2E_DIR/sipgwd.log"
+}
+# deadline_ok COND DESC: ok, or with DEADLINES=0 a diag saying how it came out
+deadline_ok() {
+	if [ "$DEADLINES" = 1 ]; then
+		ok "$1" "$2"
+	elif eval "$1"; then
+		diag "deadline (not counted in this build): holds: $2"
+	else
+		diag "deadline (not counted in this build): DOES NOT HOLD: $2"
+	fi
 }
 # stalls_in FROM TO MIN_MS: the witness's stalls of MIN_MS or more between
 # two $EPOCHREALTIME times, as "SECONDS_INTO_WINDOW:LATE_MS " (empty: none)
@@ -216,7 +232,7 @@ window_end
 # queue's depth or more) is measured again on the same call, twice at most;
 # under- or overruns without such a stall fail at once.
 for try in 2 3; do
-	[ $((u1 - u0 + o1 - o0)) -ne 0 ] && [ -n "$(stalls_in "$t0" "$t1" $TXPRIME_MS)" ] || break
+	[ "$DEADLINES" = 1 ] && [ $((u1 - u0 + o1 - o0)) -ne 0 ] && [ -n "$(stalls_in "$t0" "$t1" $TXPRIME_MS)" ] || break
 	diag "the guest stalled for ${TXPRIME_MS} ms or more in that window (stallwatch): measured again over another ${LONG_CALL_S} s (window $try of 3)"
 	u0=$u1 o0=$o1 fr0=$fr1 t0=$t1 s0=$s1
 	while ! awk -v a="$t0" -v b="$(_e2e_now)" -v l="$LONG_CALL_S" 'BEGIN { exit !(b - a >= l) }'; do
@@ -224,7 +240,7 @@ for try in 2 3; do
 	done
 	window_end
 done
-ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
+deadline_ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
 	"buffer policy: no underrun and no overrun on span 1 during $secs s of the call (DAHDI_BUFFER_EVENTS)"
 ok "within $rate 50 1.5" "the driver clocks the B-channels: $rate chunks of 20 ms per second (50 expected)"
 ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
@@ -245,7 +261,7 @@ ok "[ $(gw_log_count 'queue full') -eq $q2 ]" \
 read -r f l < <(sim_measure "$id" 1000)
 sleep 3
 u4=$(span_json underruns) o4=$(span_json overruns)
-ok "[ $u4 -eq $u3 ] && [ $o4 -eq $o3 ]" \
+deadline_ok "[ $u4 -eq $u3 ] && [ $o4 -eq $o3 ]" \
 	"no more under- or overruns in the 4 s after it: underruns $u3 -> $u4, overruns $o3 -> $o4"
 ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
 	"the switch hears the phone's tone again after the stall: $f Hz, $l dBm0"
