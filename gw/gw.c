@@ -70,6 +70,14 @@ int gw_options_status(struct gw *gw, const char *src_addr)
 	return 503;
 }
 
+static void on_log_queue(int fd, uint32_t events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	log_queue_drain();
+}
+
 static void on_signal(int fd, uint32_t events, void *arg)
 {
 	struct gw *gw = arg;
@@ -184,6 +192,14 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 	err = loop_fd_add(gw->loop, gw->sigfd, EPOLLIN, on_signal, gw);
 	if (err)
 		goto out;
+	/* the media workers' log lines, written out by this loop */
+	err = log_queue_open();
+	if (err)
+		goto out;
+	gw->log_queue = 1;
+	err = loop_fd_add(gw->loop, log_queue_fd(), EPOLLIN, on_log_queue, gw);
+	if (err)
+		goto out;
 
 	gw->spans = calloc(cfg->nspans ? cfg->nspans : 1, sizeof(*gw->spans));
 	if (!gw->spans) {
@@ -265,6 +281,10 @@ void gw_free(struct gw *gw)
 		return;
 	call_clear_all(gw, 16); /* none are left after gw_stop() */
 	gw_media_free(gw->media);
+	if (gw->log_queue) {	/* the workers are gone: their last lines */
+		loop_fd_del(gw->loop, log_queue_fd());
+		log_queue_close();
+	}
 	gw_ctl_free(gw->ctl);
 	sip_ua_free(gw->ua);
 	gw_trunks_free(gw);

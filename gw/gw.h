@@ -41,6 +41,7 @@ struct gw {
 	struct gw_ctl *ctl;
 	struct gw_trunk *trunks;	/* gw/trunk.c */
 	int sigfd;
+	int log_queue;		/* the real-time threads' log queue is open */
 	int stopping;
 	struct loop_timer *stop_timer;
 	uint64_t start_ms;

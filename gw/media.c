@@ -349,7 +349,10 @@ static void set_priority(struct worker *w, int prio)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int err = loop_run(w->loop);
+	int err;
+
+	log_rt_thread(1);	/* its lines are queued, never waited for */
+	err = loop_run(w->loop);
 
 	if (err)
 		log_err(LOG_MEDIA, "worker %d: loop failed: %s", w->idx, strerror(err));

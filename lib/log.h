@@ -6,6 +6,14 @@
  *   log_debug(LOG_ROUTE, "call 12 (span1/B5){ALERTING}: 486 -> cause 17");
  * Lines go to stderr (foreground) and/or syslog (ident "sipgwd", facility
  * daemon). Thread-safe: one write(2) per line.
+ *
+ * A real-time thread (a media worker) must never wait on a sink: syslog()
+ * takes a lock and may block on a slow syslog daemon, stderr may be a full
+ * pipe. Such a thread calls log_rt_thread(1); while the queue is open, its
+ * lines wait in a bounded lock-free queue, with the time they were logged,
+ * until the thread that opened it drains it (its loop watches
+ * log_queue_fd()). When the queue is full a line is dropped, never waited
+ * for; the drain reports how many.
  */
 #ifndef SIPGW_LIB_LOG_H
 #define SIPGW_LIB_LOG_H
@@ -52,6 +60,17 @@ void log_vmsg(enum log_cat cat, int level, const char *fmt, va_list ap);
 #define log_notice(cat, ...) log_msg((cat), LOG_LVL_NOTICE, __VA_ARGS__)
 #define log_info(cat, ...)   log_msg((cat), LOG_LVL_INFO, __VA_ARGS__)
 #define log_debug(cat, ...)  log_msg((cat), LOG_LVL_DEBUG, __VA_ARGS__)
+
+/* The real-time threads' queue: 0 or errno. */
+int log_queue_open(void);
+/* Readable (an eventfd) while lines wait; -1 when the queue is not open. */
+int log_queue_fd(void);
+/* Write out the waiting lines (the opener's thread only). */
+void log_queue_drain(void);
+/* Drain, close: lines are written directly again. */
+void log_queue_close(void);
+/* Mark the calling thread real-time (1) or not (0). */
+void log_rt_thread(int on);
 
 /*
  * For tests: every line also goes to this function (NULL to remove), after
