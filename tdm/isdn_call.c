@@ -349,7 +349,7 @@ static const struct transition table[TDM_CS_COUNT][ISDN_EV_COUNT] = {
 	},
 	[TDM_CS_IN_ALERTING] = {
 		[ISDN_CMD_PROCEEDING] = { TDM_CS_IN_ALERTING, act_none },
-		[ISDN_CMD_ALERT] = { TDM_CS_IN_ALERTING, act_alert },
+		[ISDN_CMD_ALERT] = { TDM_CS_IN_ALERTING, act_none }, /* sent once */
 		[ISDN_CMD_PROGRESS] = { TDM_CS_IN_ALERTING, act_progress },
 		[ISDN_CMD_ANSWER] = { TDM_CS_IN_ACTIVE, act_answer },
 		CLEARED_BY_ANY,

@@ -331,6 +331,19 @@ int main(void)
 
 	/* ---- span down: disconnected(38) for each call, then span_state ---- */
 	a = ring(7, "4712");
+	/* ALERTING goes once: a second alert from gw/ (180 after 180) sends
+	 * nothing (Q.931 5.2.5, call confirmation: one ALERTING takes the call
+	 * to the call received state; another would be out of sequence there,
+	 * answered with STATUS, 5.8.4) */
+	tr[0] = 0;
+	r = tdm_call_alert(a, 0);
+	r |= tdm_call_alert(a, 0);
+	TAP_OK(r == 0 && same(
+		"isdn DEBUG: span1/B7: call 5{PROCEEDING-IN}: alert -> ALERTING-IN\n"
+		"> ALERTING pi=0\n"
+		"isdn INFO: span1/B7: call 5{ALERTING-IN}: ALERTING sent\n"
+		"isdn DEBUG: span1/B7: call 5{ALERTING-IN}: alert -> ALERTING-IN\n"),
+	       "tdm_call_alert twice: Q.931 ALERTING sent once (Q.931 5.2.5, 5.8.4)");
 	tr[0] = 0;
 	{
 		uint64_t failed = span->calls_failed;
@@ -339,7 +352,7 @@ int main(void)
 	}
 	TAP_OK(same(
 		"isdn NOTICE: span1: media down (alarm red)\n"
-		"isdn DEBUG: span1/B7: call 5{PROCEEDING-IN}: span-down -> CLEARING\n"
+		"isdn DEBUG: span1/B7: call 5{ALERTING-IN}: span-down -> CLEARING\n"
 		"isdn INFO: span1/B7: call 5{CLEARING}: failed: span down, cause 38 (Network out of order)\n"
 		"gw: disconnected call 5 cause 38\n"
 		"> clear cause 38\n"
