@@ -135,6 +135,8 @@ scenario_end unknown-isdn
 ok 'grep -qE "^($Q_DISCONNECT|$Q_RELEASE_COMPLETE)\|1\$" <<<"$q931"' \
 	"the switch's clearing message with cause 1 is on the D-channel"
 ok 'grep -qx "404 Q.850;cause=1" <<<"$trace"' "the 404 carries Reason: Q.850;cause=1 (RFC 3326)"
+ok "grep -qE '^EVENT HANGUP id=$id cause=1\$' '$E2E_DIR/pstnsim.out'" \
+	"the switch's call is gone too (libpri cleared it with RELEASE COMPLETE at once)"
 ok no_call_left "no call is left"
 
 # ---- 4. the ISDN caller gives up while the phone rings: CANCEL

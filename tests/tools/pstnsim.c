@@ -573,7 +573,8 @@ static void cmd_call_op(char **argv, int argc, struct call *c)
 			const char *v = opt(argv, argc, "cause");
 			if (v && (parse_int(v, &cause) || cause < 1 || cause > 127))
 				FAIL(cmd, "bad cause");
-			call_hangup(c, cause);
+			call_hangup(c, cause);	/* may free c */
+			return;
 		} else if (!strcmp(cmd, "proceeding")) {
 			err = pri_proceeding(S.pri, c->c, c->chan, 0);
 		} else if (!strcmp(cmd, "progress")) {
@@ -633,9 +634,11 @@ static void do_quit(void)
 		loop_break(S.loop);
 		return;
 	}
-	for (struct call *c = S.calls; c; c = c->next)
+	for (struct call *c = S.calls, *next; c; c = next) {
+		next = c->next;	/* call_hangup may free c */
 		if (S.pri)
 			call_hangup(c, PRI_CAUSE_NORMAL_CLEARING);
+	}
 	loop_timer_start(S.quit_timer, 2000);	/* do not wait forever for the far end */
 }
 

@@ -63,7 +63,7 @@ struct sim {
 
 	struct call *calls;
 	int next_id;
-	struct clearing_seen { int valid, cref, msgtype, cause; } peek;
+	struct clearing_seen { int valid, cref, msgtype, cause; } peek, txpeek;
 	FILE *pcap;
 	struct linebuf in, fifo;
 	int fifo_wfd, sig_fd, quitting, exit_code;
@@ -100,7 +100,7 @@ void call_free(struct call *c);
 int chan_valid(int chan);
 int chan_free(void);
 int ton_parse(const char *s);
-void call_hangup(struct call *c, int cause);
+void call_hangup(struct call *c, int cause);	/* may free c */
 void calls_lost(void);
 
 #endif

@@ -75,11 +75,15 @@ static void pcap_frame(const void *frame, int len, int out)
 /*
  * libpri clears an incoming call the user side gives up before we sent
  * anything (DISCONNECT in the Call Present state) on its own, with RELEASE
- * COMPLETE, and tells us nothing. To report it we look at the message type,
- * call reference and cause of each clearing message as it passes (a test
- * tool's peek, not a Q.931 implementation: libpri still handles the frame).
+ * COMPLETE, and tells us nothing; and it answers our own clearing of a call
+ * with some causes (1, unallocated number, before ALERTING) with RELEASE
+ * COMPLETE at once and forgets the call, again without an event. To keep
+ * our calls in step we look at the message type, call reference and cause
+ * of each clearing message as it passes, both ways (a test tool's peek, not
+ * a Q.931 implementation: libpri still handles the frame).
+ * dest: the call reference flag (1: sent by the call's destination).
  */
-static void peek_clearing(const uint8_t *f, int len)
+static void peek_clearing(const uint8_t *f, int len, int dest, struct clearing_seen *out)
 {
 	int i, crlen, cref = 0, mt;
 
@@ -90,7 +94,7 @@ static void peek_clearing(const uint8_t *f, int len)
 	i = 6;
 	if (crlen < 1 || crlen > 2 || i + crlen >= len)
 		return;
-	if (f[i] & 0x80)	/* flag set: sent by the call's destination (us) */
+	if (!(f[i] & 0x80) != !dest)
 		return;
 	for (int k = 0; k < crlen; k++)
 		cref = cref << 8 | (f[i + k] & (k ? 0xff : 0x7f));
@@ -98,10 +102,10 @@ static void peek_clearing(const uint8_t *f, int len)
 	mt = f[i++];
 	if (mt != 0x45 && mt != 0x4d && mt != 0x5a)
 		return;
-	S.peek.valid = 1;
-	S.peek.cref = cref;
-	S.peek.msgtype = mt;
-	S.peek.cause = 0;
+	out->valid = 1;
+	out->cref = cref;
+	out->msgtype = mt;
+	out->cause = 0;
 	while (i < len) {
 		if (f[i] & 0x80) {	/* single-octet IE */
 			i++;
@@ -113,7 +117,7 @@ static void peek_clearing(const uint8_t *f, int len)
 		if (id == 0x08 && l >= 2 && i + 2 + l <= len) {
 			int k = i + 2 + ((f[i + 2] & 0x80) ? 1 : 2);
 			if (k < i + 2 + l)
-				S.peek.cause = f[k] & 0x7f;
+				out->cause = f[k] & 0x7f;
 			break;
 		}
 		i += 2 + l;
@@ -140,7 +144,7 @@ static int pri_rd(struct pri *pri, void *buf, int buflen)
 	if (n < 5)		/* 3-byte minimum frame + 2 FCS: ignore runts */
 		return 0;
 	pcap_frame(buf, (int)n - 2, 0);
-	peek_clearing(buf, (int)n - 2);
+	peek_clearing(buf, (int)n - 2, 0, &S.peek);	/* the gateway's, on its calls */
 	return (int)n;
 }
 
@@ -150,6 +154,7 @@ static int pri_wr(struct pri *pri, void *buf, int buflen)
 	 * complain for every one; its timers see the silence. */
 	if (S.dchan_fd < 0)
 		return buflen;
+	peek_clearing(buf, buflen - 2, 1, &S.txpeek);	/* ours, on the gateway's calls */
 	if (S.dahdi_base) {
 		if (sim_dahdi_dwrite(buf, buflen))
 			pcap_frame(buf, buflen - 2, 1);
@@ -386,7 +391,14 @@ void call_hangup(struct call *c, int cause)
 		c->acked = 1;
 	}
 	c->clearing = 1;
+	S.txpeek.valid = 0;
 	pri_hangup(S.pri, c->c, cause);
+	/* RELEASE COMPLETE at once: libpri has forgotten the call (see
+	 * peek_clearing); so do we. c is gone after this. */
+	if (c->incoming && S.txpeek.valid && S.txpeek.msgtype == 0x5a && S.txpeek.cref == c->cref) {
+		event("HANGUP id=%d cause=%d", c->id, cause);
+		call_free(c);
+	}
 }
 
 /*
