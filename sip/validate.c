@@ -321,6 +321,16 @@ int sip_validate_raw(const char *buf, size_t len, int *is_request)
 	return code;
 }
 
+/* RFC 3261 section 25.1: tag-param = "tag" EQUAL token. A tag without a
+ * value is malformed; libosip2's dialog matching would also read it as a
+ * string (NULL). */
+static int tag_without_value(osip_from_t *f)
+{
+	osip_generic_param_t *p = NULL;
+
+	return osip_from_param_get_byname(f, "tag", &p) == 0 && p && (!p->gvalue || !*p->gvalue);
+}
+
 int sip_validate_msg(const osip_message_t *m)
 {
 	const char *num;
@@ -334,6 +344,8 @@ int sip_validate_msg(const osip_message_t *m)
 	if (!m->call_id || !m->from || !m->to || !m->cseq || osip_list_size(&m->vias) < 1)
 		return 400;
 	if (!m->from->url || !m->to->url)
+		return 400;
+	if (tag_without_value(m->from) || tag_without_value(m->to))
 		return 400;
 	num = m->cseq->number;
 	if (!num || !m->cseq->method)

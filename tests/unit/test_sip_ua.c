@@ -661,6 +661,13 @@ int main(void)
 			"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCSeq: 1 OPTIONS\r\n\r\n", raw_port);
 		raw_send(req, n, port_b);
 		TAP_OK(raw_response(buf, sizeof(buf), 1000) == 400, "RFC 3261 section 8.1.1 (RFC 4475 3.3.1): missing Call-ID -> 400");
+		n = (size_t)snprintf(req, sizeof(req),
+			"OPTIONS sip:+49@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnt\r\n"
+			"From: <sip:a@b>;tag\r\nTo: <sip:c@d>\r\nCall-ID: nt@raw\r\nCSeq: 1 OPTIONS\r\n\r\n",
+			raw_port);
+		raw_send(req, n, port_b);
+		TAP_OK(raw_response(buf, sizeof(buf), 1000) == 400,
+		       "RFC 3261 section 25.1: a From tag without a value -> 400");
 	}
 
 	/* 8. Retransmitted INVITE after our 200: no second call (branch cache). */
@@ -704,6 +711,21 @@ int main(void)
 			RUN_UNTIL(rb.confirmed, 1000);
 			TAP_OK(rb.confirmed == 1, "RFC 3261 section 13.3.1.4: ACK stops the 2xx -> confirmed");
 			drain_raw();
+			{	/* found by fuzz_sip_ua: libosip2's dialog match read the
+				 * tag's value, NULL here (SEGV) */
+				struct sip_ua_stats t0, t1;
+
+				sip_ua_stats(b, &t0);
+				m = snprintf(ack, sizeof(ack),
+					"ACK sip:sipgw@127.0.0.1:%u SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;rport;branch=z9hG4bKack9\r\n"
+					"From: \"Raw\" <sip:raw@127.0.0.1>;tag\r\n%s\r\nCall-ID: rtx@raw\r\nCSeq: 1 ACK\r\n"
+					"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n", port_b, raw_port, to);
+				raw_send(ack, (size_t)m, port_b);
+				settle(100);
+				sip_ua_stats(b, &t1);
+				TAP_OK(t1.rx_bad == t0.rx_bad + 1 && !rb.terminated,
+				       "RFC 3261 section 25.1: an ACK in the dialog with a From tag without a value is dropped, the call goes on");
+			}
 			m = snprintf(req, sizeof(req),
 				"INVITE sip:sipgw@127.0.0.1:%u SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;rport;branch=z9hG4bKre1\r\n"
 				"From: \"Raw\" <sip:raw@127.0.0.1>;tag=rawtag\r\n%s\r\nCall-ID: rtx@raw\r\nCSeq: 2 INVITE\r\n"
