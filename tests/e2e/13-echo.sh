@@ -29,16 +29,6 @@ read -r _ in_level < <("$E2E_BUILD/tests/tools/pstnsim" --analyse "$E2E_DIR/phon
 diag "the phone sends pink noise 300-3400 Hz at $in_level dBm0"
 
 ncalls=0
-# echo_late: how many frames of the calls in progress had part of the
-# switch's echo missing so far (pstnsim STATUS echo_late=): the gateway's
-# answer came after its chunk period, a stall of this host.
-echo_late() {
-	local n
-	n=$(sim_count '^EVENT STATUS ')
-	sim status
-	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
-	grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n 's/.*echo_late=\([0-9]*\).*/\1/p'
-}
 
 # echo_call [TONE_AFTER_S]: one call ISDN->SIP with the switch's hybrid echo
 # on; with TONE_AFTER_S, the switch also sends 1004 Hz at -10 dBm0 from
@@ -60,7 +50,10 @@ echo_call() {
 	# the measured seconds to the end.
 	local late0 late1 st
 	sleep $((CONVERGE_S - MEASURE_S - 1))
-	late0=$(echo_late)
+	# echo_late: frames of the calls so far that had part of the switch's
+	# echo missing (the gateway's answer came after its chunk period, a
+	# stall of this host)
+	late0=$(sim_status echo_late)
 	if [ -n "$tone_after" ]; then
 		sleep $((tone_after - (CONVERGE_S - MEASURE_S - 1)))
 		sim "tone $id $SWITCH_TONE -10"
@@ -68,7 +61,7 @@ echo_call() {
 	else
 		sleep $((MEASURE_S + 1))
 	fi
-	late1=$(echo_late)
+	late1=$(sim_status echo_late)
 	window_late=$((late1 - late0))
 	st=$(grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1)
 	timing="call $ncalls timing: late echo frames in the measured seconds $window_late; switch $(grep -oE '(slips|echo_late)=[0-9]+' <<<"$st" | tr '\n' ' ')gateway $(ctl --json show spans | grep -oE '"slips":[0-9]+')"

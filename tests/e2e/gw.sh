@@ -135,6 +135,16 @@ sim_count() {
 	grep -cE "$1" "$E2E_DIR/pstnsim.out"
 }
 
+# sim_status KEY: KEY's value in a fresh pstnsim STATUS line (slips,
+# echo_late, frames_tx...)
+sim_status() {
+	local n
+	n=$(sim_count '^EVENT STATUS ')
+	sim status
+	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
+	grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
+}
+
 # sim_measure ID MS: measure what the switch receives on call ID
 sim_measure() {
 	local n

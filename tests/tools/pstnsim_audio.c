@@ -207,8 +207,9 @@ static void analysis_start(struct sim_audio *a)
 	}
 	an->samples = a->meas;
 	an->n = a->meas_len;
-	an->re = calloc(analyse_nfft(an->n), sizeof(double));
-	an->im = calloc(analyse_nfft(an->n), sizeof(double));
+	int nfft = analyse_nfft(an->n);
+	an->re = calloc(nfft, sizeof(double));
+	an->im = calloc(nfft, sizeof(double));
 	a->meas = NULL;
 	a->an = an;
 	if (!pthread_attr_init(&attr)) {

@@ -78,13 +78,9 @@ wait_json() {
 	done
 	return 1
 }
-# sim_slips: buffer under- and overruns of pstnsim's own B-channel so far
-sim_slips() {
-	local n
-	n=$(sim_count '^EVENT STATUS ')
-	sim status
-	wait_for_count '^EVENT STATUS ' $((n + 1)) 5
-	grep -E '^EVENT STATUS ' "$E2E_DIR/pstnsim.out" | tail -n 1 | sed -n 's/.* slips=\([0-9]*\).*/\1/p'
+# older_than T0 S: S seconds or more have passed since $EPOCHREALTIME T0
+older_than() {
+	awk -v a="$1" -v b="$(_e2e_now)" -v l="$2" 'BEGIN { exit !(b - a >= l) }'
 }
 gw_log_count() {
 	grep -c "$1" "$E2E_DIR/sipgwd.log"
@@ -110,7 +106,7 @@ stalls_in() {
 # window_end: the counters at the end of the measuring window that began at
 # t0 (u0 o0 fr0 s0): u1 o1 fr1 t1 s1, its length secs and frame rate
 window_end() {
-	u1=$(span_json underruns) o1=$(span_json overruns) fr1=$(span_json frames) t1=$(_e2e_now) s1=$(sim_slips)
+	u1=$(span_json underruns) o1=$(span_json overruns) fr1=$(span_json frames) t1=$(_e2e_now) s1=$(sim_status slips)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	rate=$(awk -v f=$((fr1 - fr0)) -v s="$secs" 'BEGIN { printf "%.1f", f / s }')
 	diag "over $secs s: underruns $u0 -> $u1, overruns $o0 -> $o1, frames $fr0 -> $fr1 ($rate/s); pstnsim's slips $s0 -> $s1"
@@ -207,7 +203,7 @@ ok 'ctl show calls | grep -qE "isdn->sip +ACTIVE +1/[0-9]+ +\+49301111 +\+493012
 	"sipgwctl show calls lists the call with both numbers"
 sim "tone $id $SWITCH_TONE -10"
 sleep 1
-u0=$(span_json underruns) o0=$(span_json overruns) fr0=$(span_json frames) t0=$(_e2e_now) s0=$(sim_slips)
+u0=$(span_json underruns) o0=$(span_json overruns) fr0=$(span_json frames) t0=$(_e2e_now) s0=$(sim_status slips)
 read -r f l < <(sim_measure "$id" 2000)
 ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
 	"the switch hears the phone's $PHONE_TONE Hz at $PHONE_LEVEL_DBM0 dBm0: $f Hz, $l dBm0"
@@ -231,7 +227,7 @@ sleep "$rest"
 awk '/^Mem:/ { n++ } n == 2' /tmp/top.txt | head -n 12 | sed 's/^/# top: /'
 read -r f l < <(sim_measure "$id" 2000)
 # the sleep above is whole seconds: hold on until the call is really that old
-while ! awk -v a="$t_conn" -v b="$(_e2e_now)" -v l="$LONG_CALL_S" 'BEGIN { exit !(b - a >= l) }'; do
+while ! older_than "$t_conn" "$LONG_CALL_S"; do
 	sleep 0.2
 done
 window_end
@@ -242,7 +238,7 @@ for try in 2 3; do
 	[ "$DEADLINES" = 1 ] && [ $((u1 - u0 + o1 - o0)) -ne 0 ] && [ -n "$(stalls_in "$t0" "$t1" $TXPRIME_MS)" ] || break
 	diag "the guest stalled for ${TXPRIME_MS} ms or more in that window (stallwatch): measured again over another ${LONG_CALL_S} s (window $try of 3)"
 	u0=$u1 o0=$o1 fr0=$fr1 t0=$t1 s0=$s1
-	while ! awk -v a="$t0" -v b="$(_e2e_now)" -v l="$LONG_CALL_S" 'BEGIN { exit !(b - a >= l) }'; do
+	while ! older_than "$t0" "$LONG_CALL_S"; do
 		sleep 0.5
 	done
 	window_end
@@ -252,7 +248,7 @@ deadline_ok "[ $((u1 - u0)) -eq 0 ] && [ $((o1 - o0)) -eq 0 ]" \
 ok "within $rate 50 1.5" "the driver clocks the B-channels: $rate chunks of 20 ms per second (50 expected)"
 ok "within $f $PHONE_TONE 0.5% && within $l $PHONE_LEVEL_DBM0 1.0" \
 	"after ${LONG_CALL_S} s the switch still hears the phone's tone: $f Hz, $l dBm0"
-ok "awk -v a=$t_conn -v b=$(_e2e_now) -v l=$LONG_CALL_S 'BEGIN { exit !(b - a >= l) }'" \
+ok "older_than $t_conn $LONG_CALL_S" \
 	"the call lasted ${LONG_CALL_S} s"
 
 # ---- 2b: sipgwd stalls for 300 ms (SIGSTOP): the drop-out is counted, the
