@@ -113,6 +113,9 @@ static void defaults_general(struct cfg *c)
 	g->log_level = LOG_LVL_INFO;
 	g->media_workers = 0;
 	g->media_priority = 10;
+	g->no_answer_timeout = 180;
+	g->sip_timer_c = 180;
+	g->retry_after = 5;
 	snprintf(g->user_agent, sizeof(g->user_agent), "sipgw/%s", SIPGW_VERSION);
 	strcpy(n->national_prefix, "0");
 	strcpy(n->international_prefix, "00");

@@ -51,6 +51,10 @@ struct cfg_general {
 	int media_workers;		/* 0 = one per core */
 	int media_priority;		/* SCHED_FIFO priority of media workers, 0 = normal; default 10 */
 	char user_agent[CFG_NAME_MAX];	/* "sipgw/VERSION" */
+	/* Calls that never reach a final state end by a timer (seconds). */
+	int no_answer_timeout;		/* sip->isdn: no CONNECT after SETUP, 180 */
+	int sip_timer_c;		/* isdn->sip: RFC 3261 Timer C, only 1xx to our INVITE, 180 */
+	int retry_after;		/* Retry-After of a 503 we send (RFC 3261 20.33), 5; 0 = none */
 };
 
 struct cfg_numbering {

@@ -541,6 +541,9 @@ static const struct key general_keys[] = {
 	{ "log_level", set_log_level, G(log_level), 0, 0, NULL, NULL, 0 },
 	{ "media_workers", set_int, G(media_workers), 0, 256, NULL, NULL, 0 },
 	{ "media_priority", set_int, G(media_priority), 0, 99, NULL, NULL, 0 },
+	{ "no_answer_timeout", set_int, G(no_answer_timeout), 1, 3600, NULL, NULL, 0 },
+	{ "sip_timer_c", set_int, G(sip_timer_c), 1, 3600, NULL, NULL, 0 },
+	{ "retry_after", set_int, G(retry_after), 0, 3600, NULL, NULL, 0 },
 	{ "user_agent", set_str, G(user_agent), 0, SZ(cfg_general, user_agent), NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };

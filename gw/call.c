@@ -94,6 +94,10 @@ struct call {
 	struct sdp_media remote; /* sip->isdn: the caller's offer */
 	int pt, te_pt;
 	int alerted;
+	/* The setup timer: sip->isdn no_answer_timeout from the SETUP,
+	 * isdn->sip RFC 3261 Timer C from the INVITE and each 1xx; stopped
+	 * when answered. */
+	struct loop_timer *t_setup;
 	uint64_t start_ms, answer_ms;
 	unsigned digits;
 	int cause;
@@ -133,12 +137,18 @@ static void call_log(const struct call *c, int level, const char *fmt, ...)
 			state_names[c->state], msg);
 }
 
+static void on_t_setup(void *arg);
+
 static struct call *call_new(struct gw *gw, int outgoing_sip)
 {
 	struct call *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
+	if (loop_timer_new(gw->loop, on_t_setup, c, &c->t_setup)) {
+		free(c);
+		return NULL;
+	}
 	c->gw = gw;
 	c->id = ++gw->next_call_id;
 	c->outgoing_sip = outgoing_sip;
@@ -164,6 +174,7 @@ static void call_free(struct call *c)
 			break;
 		}
 	gw->ncalls--;
+	loop_timer_free(c->t_setup);
 	if (c->media_on)
 		gw_media_chan_stop(gw->media, c->span->cfg->id, c->chan);
 	sip_rtp_free(c->rtp);
@@ -284,6 +295,31 @@ static void call_fail(struct call *c, int cause, const char *fmt, ...)
 	call_free(c);
 }
 
+/* ---- timers ---- */
+
+/* (Re)start the setup timer: Timer C toward SIP, no-answer toward ISDN. */
+static void setup_timer_start(struct call *c)
+{
+	const struct cfg_general *g = &c->gw->cfg->general;
+	int s = c->outgoing_sip ? g->sip_timer_c : g->no_answer_timeout;
+
+	loop_timer_start(c->t_setup, (uint64_t)s * 1000);
+}
+
+static void on_t_setup(void *arg)
+{
+	struct call *c = arg;
+	/* Q.850: 19 no answer from user (user alerted), 18 no user responding */
+	int cause = c->alerted ? 19 : 18;
+
+	if (c->outgoing_sip)
+		call_fail(c, cause, "Timer C (RFC 3261 section 16.6) expired after %d s with only "
+			  "provisional responses", c->gw->cfg->general.sip_timer_c);
+	else
+		call_fail(c, cause, "no answer timer expired after %d s without CONNECT",
+			  c->gw->cfg->general.no_answer_timeout);
+}
+
 /* ---- actions ---- */
 
 static void act_none(struct call *c, const struct call_ev *e)
@@ -295,6 +331,7 @@ static void act_none(struct call *c, const struct call_ev *e)
 /* isdn->sip: 1xx from SIP -> ALERTING or PROGRESS toward ISDN */
 static void act_ts_progress(struct call *c, const struct call_ev *e)
 {
+	setup_timer_start(c);	/* RFC 3261 section 16.7: reset on each 1xx */
 	if (e->sdp)
 		media_from_answer(c, e->sdp);
 	if (e->code == 180 || e->code == 182) {
@@ -308,6 +345,7 @@ static void act_ts_progress(struct call *c, const struct call_ev *e)
 
 static void act_ts_answered(struct call *c, const struct call_ev *e)
 {
+	loop_timer_stop(c->t_setup);
 	media_from_answer(c, e->sdp);
 	if (!c->media_on)
 		call_log(c, LOG_LVL_WARN, "answered without usable SDP: no audio");
@@ -375,6 +413,7 @@ static void act_st_early(struct call *c, const struct call_ev *e)
 static void act_st_connected(struct call *c, const struct call_ev *e)
 {
 	(void)e;
+	loop_timer_stop(c->t_setup);
 	if (!c->media_on)
 		media_to(c, &c->remote, c->pt, c->te_pt);
 	sip_call_respond(c->sc, 200, &c->local, -1);
@@ -521,6 +560,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		return;
 	}
 	str_copy(c->sip_call_id, sip_call_id(c->sc), sizeof(c->sip_call_id));
+	setup_timer_start(c);
 	call_log(c, LOG_LVL_INFO, "INVITE %s via trunk %s (Call-ID %s)", ruri, t->name,
 		 c->sip_call_id);
 }
@@ -634,6 +674,7 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 			  cause == 38 ? "no span up" : "no free channel");
 		return;
 	}
+	setup_timer_start(c);
 	call_log(c, LOG_LVL_INFO, "SETUP to %s (%s) from %s on span%d/B%d", s.called.digits,
 		 tdm_ton_name(s.called.ton), s.calling.digits[0] ? s.calling.digits : "-",
 		 c->span->cfg->id, c->chan);

@@ -98,18 +98,22 @@ static void cmd_status(struct gw *gw, struct reply *r, int json)
 {
 	size_t up = 0;
 	uint64_t uptime = (loop_now_ms() - gw->start_ms) / 1000;
+	struct sip_ua_stats ss;
 
+	sip_ua_stats(gw->ua, &ss);
 	for (size_t i = 0; i < gw->nspans; i++)
 		up += tdm_span_is_up(gw->spans[i].ts) ? 1 : 0;
 	if (json) {
 		rprintf(r, "{\"version\":\"%s\",\"uptime_s\":%llu,\"spans\":%zu,\"spans_up\":%zu,"
 			   "\"calls\":%zu,\"calls_total\":%llu,\"calls_answered\":%llu,"
 			   "\"calls_failed\":%llu,\"digits_to_sip\":%llu,\"digits_to_isdn\":%llu,"
-			   "\"media_workers\":%d,\"config\":",
+			   "\"media_workers\":%d,\"sip_dialogs\":%zu,\"sip_transactions\":%zu,"
+			   "\"config\":",
 			PACKAGE_VERSION, (unsigned long long)uptime, gw->nspans, up, gw->ncalls,
 			(unsigned long long)gw->calls_total, (unsigned long long)gw->calls_answered,
 			(unsigned long long)gw->calls_failed, (unsigned long long)gw->digits_to_sip,
-			(unsigned long long)gw->digits_to_card, gw_media_nworkers(gw->media));
+			(unsigned long long)gw->digits_to_card, gw_media_nworkers(gw->media), ss.calls,
+			ss.transactions);
 		rjson(r, gw->cfg_path);
 		rprintf(r, ",\"trunks\":[");
 		for (struct gw_trunk *t = gw_trunk_next(gw, NULL); t; t = gw_trunk_next(gw, t)) {
@@ -133,6 +137,8 @@ static void cmd_status(struct gw *gw, struct reply *r, int json)
 		(unsigned long long)gw->calls_failed);
 	rprintf(r, "dtmf:   %llu to SIP, %llu to ISDN\n", (unsigned long long)gw->digits_to_sip,
 		(unsigned long long)gw->digits_to_card);
+	rprintf(r, "sip:    %zu dialogs, %zu transactions (with those ending)\n", ss.calls,
+		ss.transactions);
 	rprintf(r, "media:  %d worker(s)\n", gw_media_nworkers(gw->media));
 	for (struct gw_trunk *t = gw_trunk_next(gw, NULL); t; t = gw_trunk_next(gw, t)) {
 		struct gw_trunk_info ti;

@@ -224,6 +224,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		.address = cfg->general.sip_address,
 		.port = cfg->general.sip_port,
 		.user_agent = cfg->general.user_agent,
+		.retry_after = cfg->general.retry_after,
 	};
 	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
 	if (err)

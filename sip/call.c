@@ -100,6 +100,16 @@ static void on_t_ack(void *arg);
 static void release(struct sip_call *c)
 {
 	c->released = 1;
+	sip_call_touch(c);
+}
+
+void sip_call_touch(struct sip_call *c)
+{
+	if (c->touched)
+		return;
+	c->touched = 1;
+	c->tnext = c->ua->touched;
+	c->ua->touched = c;
 }
 
 static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
@@ -121,8 +131,12 @@ static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
 	c->hangup_q850 = -1;
 	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
 	c->next = ua->calls;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &ua->calls;
 	ua->calls = c;
 	ua->st.calls++;
+	sip_call_touch(c);
 	return c;
 }
 
@@ -153,6 +167,7 @@ void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)
 	if (c->inv_tr == tr)
 		c->inv_tr = NULL;
 	c->ntr--;
+	sip_call_touch(c);
 }
 
 /* ---- our 2xx, retransmitted until the ACK (RFC 3261 section 13.3.1.4) ---- */
@@ -180,6 +195,7 @@ static void stop_2xx_rtx(struct sip_call *c)
 	c->resp2xx = NULL;
 	loop_timer_stop(c->t_2xx);
 	loop_timer_stop(c->t_ack);
+	sip_call_touch(c);
 }
 
 /* ---- the one failure path ---- */
@@ -259,6 +275,13 @@ static int act_respond(struct sip_call *c, const struct call_ev *e)
 	err = sip_dialog_build_response(c, c->invite, code, e->sdp, e->q850, &r);
 	if (err)
 		return err;
+	if (code == 503 && c->ua->retry_after > 0) {
+		char v[16];
+
+		/* RFC 3261 section 21.5.4: when the caller may try again. */
+		snprintf(v, sizeof(v), "%d", c->ua->retry_after);
+		osip_message_set_header(r, "Retry-After", v);
+	}
 	CLOG(LOG_LVL_INFO, c, "responding %d%s (cause %d)", code, e->sdp && code < 300 ? " with SDP" : "",
 	     e->q850);
 	if (code >= 200 && code < 300) {
@@ -433,16 +456,12 @@ static int act_reinvite(struct sip_call *c, const struct call_ev *e)
 static int act_invite(struct sip_call *c, const struct call_ev *e)
 {
 	osip_transaction_t *tr = NULL;
-	osip_event_t *ev;
+	int err = sip_txn_client(c->ua, ICT, e->msg, c->dest_host, c->dest_port, &tr);
 
-	if (osip_transaction_init(&tr, ICT, c->ua->osip, e->msg))
-		return ENOMEM;
-	osip_ict_set_destination(tr->ict_context, osip_strdup(c->dest_host), c->dest_port);
+	if (err)
+		return err;
 	c->inv_tr = tr;
 	sip_call_attach(c, tr);
-	ev = osip_new_outgoing_sipmessage(e->msg);
-	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
 	return 0;
 }
 
@@ -618,6 +637,7 @@ static int call_dispatch(struct sip_call *c, const struct call_ev *e)
 		CLOG(LOG_LVL_WARN, c, "%s not carried out: %s", event_names[e->type], strerror(err));
 	}
 	c->in_fsm--;
+	sip_call_touch(c);
 	return err;
 }
 
@@ -652,7 +672,7 @@ void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 		return;
 	}
 	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &cid) ||
-	    !(c->call_id = strdup(cid))) {
+	    !(c->call_id = strdup(cid)) || sip_call_index(c)) {
 		osip_free(cid);
 		release(c);
 		sip_ua_reply(ua, tr, invite, 500);

@@ -28,36 +28,64 @@ void sip_call_attach(struct sip_call *c, osip_transaction_t *tr)
 
 /* ---- lookups ---- */
 
-static int callid_is(const osip_call_id_t *cid, const char *s)
+int sip_call_index(struct sip_call *c)
 {
-	char *str = NULL;
-	int eq;
+	int err = hmap_insert(&c->ua->calls_by_cid, &c->cid_node, hmap_hash_str(c->call_id));
 
-	if (!cid || !s || osip_call_id_to_str(cid, &str) || !str)
-		return 0;
-	eq = !strcmp(str, s);
-	osip_free(str);
-	return eq;
+	c->indexed = !err;
+	return err;
+}
+
+void sip_call_unlink(struct sip_call *c)
+{
+	if (c->indexed)
+		hmap_remove(&c->ua->calls_by_cid, &c->cid_node);
+	c->indexed = 0;
+	if (c->pprev) {
+		*c->pprev = c->next;
+		if (c->next)
+			c->next->pprev = c->pprev;
+		c->pprev = NULL;
+	}
+}
+
+/* The calls with this Call-ID, one after the other (NULL at the end). */
+static struct sip_call *by_cid(struct sip_ua *ua, const char *call_id, struct sip_call *after)
+{
+	struct hmap_node *n = after ? hmap_next(&after->cid_node)
+				    : hmap_first(&ua->calls_by_cid, hmap_hash_str(call_id));
+
+	for (; n; n = hmap_next(n)) {
+		struct sip_call *c = HMAP_ENTRY(n, struct sip_call, cid_node);
+
+		if (!strcmp(c->call_id, call_id))
+			return c;
+	}
+	return NULL;
 }
 
 struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing)
 {
 	struct sip_call *c;
 
-	for (c = ua->calls; c; c = c->next)
-		if (c->outgoing == outgoing && c->call_id && !strcmp(c->call_id, call_id))
+	for (c = by_cid(ua, call_id, NULL); c; c = by_cid(ua, call_id, c))
+		if (c->outgoing == outgoing)
 			return c;
 	return NULL;
 }
 
 struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req)
 {
-	struct sip_call *c;
+	struct sip_call *c = NULL;
+	char *cid = NULL;
 
-	for (c = ua->calls; c; c = c->next)
+	if (osip_call_id_to_str(req->call_id, &cid) || !cid)
+		return NULL;
+	for (c = by_cid(ua, cid, NULL); c; c = by_cid(ua, cid, c))
 		if (c->dialog && osip_dialog_match_as_uas(c->dialog, req) == 0)
-			return c;
-	return NULL;
+			break;
+	osip_free(cid);
+	return c;
 }
 
 static const char *top_branch(const osip_message_t *m)
@@ -73,17 +101,19 @@ static const char *top_branch(const osip_message_t *m)
 struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel)
 {
 	const char *b = top_branch(cancel);
-	struct sip_call *c;
+	struct sip_call *c = NULL;
+	char *cid = NULL;
 
-	if (!b)
+	if (!b || osip_call_id_to_str(cancel->call_id, &cid) || !cid)
 		return NULL;
-	for (c = ua->calls; c; c = c->next) {
+	for (c = by_cid(ua, cid, NULL); c; c = by_cid(ua, cid, c)) {
 		const char *ib = c->outgoing || !c->invite ? NULL : top_branch(c->invite);
 
-		if (ib && !strcmp(ib, b) && callid_is(cancel->call_id, c->call_id))
-			return c;
+		if (ib && !strcmp(ib, b))
+			break;
 	}
-	return NULL;
+	osip_free(cid);
+	return c;
 }
 
 /* ---- message parts ---- */
@@ -221,17 +251,13 @@ fail:
 static int send_nict(struct sip_call *c, osip_message_t *m, const char *host, int port)
 {
 	osip_transaction_t *tr = NULL;
-	osip_event_t *ev;
+	int err = sip_txn_client(c->ua, NICT, m, host, port, &tr);
 
-	if (osip_transaction_init(&tr, NICT, c->ua->osip, m)) {
+	if (err) {
 		osip_message_free(m);
-		return ENOMEM;
+		return err;
 	}
-	osip_nict_set_destination(tr->nict_context, osip_strdup(host), port);
 	sip_call_attach(c, tr);
-	ev = osip_new_outgoing_sipmessage(m);
-	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
 	return 0;
 }
 
@@ -431,7 +457,7 @@ int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const c
 	sip_ua_rand_token(tmp, sizeof(tmp));
 	snprintf(cid, sizeof(cid), "%s@%s", tmp, ua->addr);
 	c->call_id = strdup(cid);
-	if (!c->call_id || osip_message_set_call_id(m, cid) || osip_message_set_cseq(m, "1 INVITE") ||
+	if (!c->call_id || sip_call_index(c) || osip_message_set_call_id(m, cid) || osip_message_set_cseq(m, "1 INVITE") ||
 	    sip_ua_add_via(ua, m))
 		goto out;
 	c->local_cseq = 1;

@@ -1,7 +1,7 @@
-# sip/ files: SIP UA over libosip2 (ua, request, call, dialog, options, transport,
+# sip/ files: SIP UA over libosip2 (ua, txn, request, call, dialog, options, transport,
 # validate), SDP, RTP.
 # Programs linking sip/libsgsip.a also need $(OSIP_LIBS).
 noinst_LIBRARIES += sip/libsgsip.a
 sip_libsgsip_a_SOURCES = sip/sip.h sip/sdp.h sip/rtp.h sip/sip_int.h \
-	sip/ua.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/validate.c sip/sdp.c sip/rtp.c
+	sip/ua.c sip/txn.c sip/request.c sip/call.c sip/dialog.c sip/options.c sip/transport.c sip/validate.c sip/sdp.c sip/rtp.c
 sip_libsgsip_a_CPPFLAGS = $(AM_CPPFLAGS) $(OSIP_CFLAGS)

@@ -96,7 +96,6 @@ int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host,
 	osip_message_t *m = NULL;
 	osip_uri_t *uri = NULL;
 	osip_transaction_t *tr = NULL;
-	osip_event_t *ev;
 	struct sip_ping *p = NULL;
 	char from[160], tag[17], cid[96], tmp[17], hostfmt[72];
 	int err = EINVAL;
@@ -126,16 +125,15 @@ int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host,
 	osip_message_set_user_agent(m, ua->user_agent);
 	osip_message_set_accept(m, "application/sdp");
 	p = calloc(1, sizeof(*p));
-	if (!p || osip_transaction_init(&tr, NICT, ua->osip, m))
+	if (!p)
 		goto out;
-	osip_nict_set_destination(tr->nict_context, osip_strdup(host), port);
+	err = sip_txn_client(ua, NICT, m, host, port, &tr);
+	if (err)
+		goto out;
 	p->tr = tr;
 	p->user = user;
 	p->next = ua->pings;
 	ua->pings = p;
-	ev = osip_new_outgoing_sipmessage(m);
-	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
 	log_debug(LOG_SIP, "sip: OPTIONS %s to %s:%u", request_uri, host, port);
 	sip_ua_kick(ua);
 	return 0;

@@ -45,40 +45,51 @@ void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite)
 		return;
 	}
 	e->expires = loop_now_ms() + 64 * (uint64_t)ua->t1_ms;	/* Timer L */
-	e->next = ua->branches;
-	ua->branches = e;
+	if (hmap_insert(&ua->branch_index, &e->node, hmap_hash_str(e->key))) {
+		osip_free(e->key);
+		free(e);
+		return;
+	}
+	if (!ua->branches)
+		ua->branches_tail = &ua->branches;
+	*ua->branches_tail = e;
+	ua->branches_tail = &e->next;
 }
 
-void sip_ua_branch_free_all(struct sip_ua *ua)
+/* The oldest entries out while they have expired (all live 64*T1, so the
+ * list is in order of expiry, give or take a change of T1). */
+static void branch_expire(struct sip_ua *ua, uint64_t before)
 {
-	while (ua->branches) {
+	while (ua->branches && ua->branches->expires <= before) {
 		struct branch_entry *e = ua->branches;
 
 		ua->branches = e->next;
+		hmap_remove(&ua->branch_index, &e->node);
 		osip_free(e->key);
 		free(e);
 	}
 }
 
+void sip_ua_branch_free_all(struct sip_ua *ua)
+{
+	branch_expire(ua, UINT64_MAX);
+	hmap_fini(&ua->branch_index);
+}
+
 int sip_ua_branch_seen(struct sip_ua *ua, const osip_message_t *invite)
 {
-	struct branch_entry **pp = &ua->branches;
 	char *key = branch_key(invite);
 	uint64_t now = loop_now_ms();
+	struct hmap_node *n;
 	int hit = 0;
 
-	while (*pp) {
-		struct branch_entry *e = *pp;
+	branch_expire(ua, now);
+	if (!key)
+		return 0;
+	for (n = hmap_first(&ua->branch_index, hmap_hash_str(key)); n && !hit; n = hmap_next(n)) {
+		struct branch_entry *e = HMAP_ENTRY(n, struct branch_entry, node);
 
-		if (e->expires <= now) {
-			*pp = e->next;
-			osip_free(e->key);
-			free(e);
-			continue;
-		}
-		if (key && !strcmp(key, e->key))
-			hit = 1;
-		pp = &e->next;
+		hit = e->expires > now && !strcmp(key, e->key);
 	}
 	osip_free(key);
 	return hit;

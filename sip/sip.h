@@ -63,6 +63,7 @@ struct sip_ua_params {
 	const char *address;		/* listen address, IP literal */
 	uint16_t port;
 	const char *user_agent;		/* User-Agent / Server header */
+	int retry_after;		/* seconds in a Retry-After on a 503 to an INVITE; 0 = none */
 };
 
 int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
@@ -73,6 +74,7 @@ void sip_ua_free(struct sip_ua *ua);	/* drops every call without signalling */
 struct sip_ua_stats {
 	uint64_t rx_msgs, tx_msgs, rx_bad;	/* rx_bad: unparsable or invalid */
 	size_t calls;
+	size_t transactions;		/* alive, including those lingering after they ended */
 };
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
 

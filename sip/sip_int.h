@@ -15,6 +15,7 @@
 #include <osipparser2/osip_parser.h>
 #undef sdp_media
 
+#include "lib/hmap.h"
 #include "lib/loop.h"
 #include "sip/sip.h"
 
@@ -95,14 +96,19 @@ enum call_event {
 };
 
 struct branch_entry {
-	struct branch_entry *next;
+	struct branch_entry *next;	/* oldest first: all live 64*T1 */
+	struct hmap_node node;
 	char *key;		/* top Via branch (or Call-ID/CSeq for RFC 2543) */
 	uint64_t expires;
 };
 
 struct sip_call {
 	struct sip_ua *ua;
-	struct sip_call *next;
+	struct sip_call *next, **pprev;	/* ua->calls */
+	struct hmap_node cid_node;	/* ua->calls_by_cid, once call_id is known */
+	int indexed;
+	struct sip_call *tnext;		/* ua->touched: to be looked at by the reaper */
+	int touched;
 	unsigned id;
 	int outgoing;
 	enum call_state st;
@@ -146,17 +152,22 @@ struct dead_tr {
 
 struct sip_ua {
 	struct loop *loop;
-	struct loop_timer *tick;
 	osip_t *osip;
 	int fd;
 	char addr[64];
 	uint16_t port;
 	char *user_agent;
+	int retry_after;
 	struct sip_events ev;
 	void *arg;
 	struct sip_call *calls;
+	struct hmap calls_by_cid;	/* dialog.c */
+	struct sip_call *touched;	/* calls something happened to: reap candidates */
 	struct dead_tr *dead;
-	struct branch_entry *branches;
+	struct hmap txns;		/* txn.c: every live transaction, by branch */
+	struct sip_txn *dirty, **dirty_tail; /* txn.c: those with events to run */
+	struct branch_entry *branches, **branches_tail;
+	struct hmap branch_index;
 	struct sip_ping *pings;		/* our OPTIONS in progress (options.c) */
 	struct sip_ua_stats st;
 	uint64_t calls_failed;		/* call_fail() in call.c */
@@ -167,6 +178,24 @@ struct sip_ua {
 	char src_addr[64];	/* of the datagram being handled */
 	uint16_t src_port;
 };
+
+/* txn.c: the transaction table. Every transaction is adopted when made;
+ * events reach it through sip_txn_add_event; nothing walks all of them. */
+int sip_txn_adopt(struct sip_ua *ua, osip_transaction_t *tr);
+/* A client transaction for m toward host:port, its request queued; m is
+ * the transaction's once this returns 0 (on an error the caller keeps it). */
+int sip_txn_client(struct sip_ua *ua, osip_fsm_type_t type, osip_message_t *m, const char *host,
+		   int port, osip_transaction_t **out);
+void sip_txn_add_event(osip_transaction_t *tr, osip_event_t *ev);
+/* An incoming message to the transaction it belongs to: 0, or ENOENT. */
+int sip_txn_deliver(struct sip_ua *ua, osip_event_t *evt);
+/* Run the transactions with something to do; 1 if more have since. */
+int sip_txn_run(struct sip_ua *ua);
+/* osip killed it: out of the table and its timer stopped (freed later). */
+void sip_txn_gone(osip_transaction_t *tr);
+void sip_txn_free(osip_transaction_t *tr);
+void sip_txn_free_all(struct sip_ua *ua);
+size_t sip_txn_count(const struct sip_ua *ua);
 
 /* ua.c */
 void sip_ua_kick(struct sip_ua *ua);
@@ -237,6 +266,13 @@ void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
 void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr);
 int sip_call_reapable(const struct sip_call *c);
+/* Something happened to c that may let it be reaped (ua.c looks after the
+ * pass); only touched calls are looked at, never all of them. */
+void sip_call_touch(struct sip_call *c);
+/* c->call_id is set: find it by Call-ID from now on (0 or ENOMEM). */
+int sip_call_index(struct sip_call *c);
+/* Out of ua->calls and the Call-ID index (before sip_call_destroy). */
+void sip_call_unlink(struct sip_call *c);
 void sip_call_destroy(struct sip_call *c);
 const char *sip_call_state_name(enum call_state st);
 

@@ -221,7 +221,7 @@ static void cb_kill(int type, osip_transaction_t *tr)
 	struct dead_tr *d;
 
 	(void)type;
-	osip_remove_transaction(tr->config, tr);
+	sip_txn_gone(tr);
 	if (c) {
 		osip_transaction_set_your_instance(tr, NULL);
 		sip_call_tr_gone(c, tr);
@@ -252,64 +252,36 @@ static void cb_tperr(int type, osip_transaction_t *tr, int error)
 
 /* ---- execute passes ---- */
 
-static int pending(osip_list_t *l)
-{
-	int i, n = osip_list_size(l);
-
-	for (i = 0; i < n; i++) {
-		osip_transaction_t *tr = osip_list_get(l, i);
-
-		if (tr && tr->transactionff && osip_fifo_size(tr->transactionff) > 0)
-			return 1;
-	}
-	return 0;
-}
-
 static void free_dead(struct sip_ua *ua)
 {
 	while (ua->dead) {
 		struct dead_tr *d = ua->dead;
 
 		ua->dead = d->next;
-		osip_transaction_free2(d->tr);
+		sip_txn_free(d->tr);
 		free(d);
 	}
 }
 
-static void rearm(struct sip_ua *ua)
-{
-	struct timeval tv = { 0, 0 };
-	uint64_t ms;
-
-	osip_timers_gettimeout(ua->osip, &tv);
-	if (tv.tv_sec > 24 * 3600) {
-		loop_timer_stop(ua->tick);
-		return;
-	}
-	ms = (uint64_t)tv.tv_sec * 1000 + ((uint64_t)tv.tv_usec + 999) / 1000;
-	loop_timer_start(ua->tick, ms < 1 ? 1 : ms);
-}
-
 static void reap_calls(struct sip_ua *ua)
 {
-	struct sip_call **pp = &ua->calls;
+	while (ua->touched) {
+		struct sip_call *c = ua->touched;
 
-	while (*pp) {
-		struct sip_call *c = *pp;
-
+		ua->touched = c->tnext;
+		c->touched = 0;
 		if (sip_call_reapable(c)) {
-			*pp = c->next;
+			sip_call_unlink(c);
 			sip_call_destroy(c);
 			ua->st.calls--;
-		} else {
-			pp = &c->next;
 		}
 	}
 }
 
+/* Runs the transactions that have something to do (txn.c), never all. */
 void sip_ua_kick(struct sip_ua *ua)
 {
-	int pass;
+	int pass, more;
 
 	if (ua->in_run) {
 		ua->again = 1;
@@ -317,32 +289,14 @@ void sip_ua_kick(struct sip_ua *ua)
 	}
 	ua->in_run = 1;
 	for (pass = 0; pass < MAX_PASSES; pass++) {
-		osip_t *o = ua->osip;
-
 		ua->again = 0;
-		osip_timers_ict_execute(o);
-		osip_timers_ist_execute(o);
-		osip_timers_nict_execute(o);
-		osip_timers_nist_execute(o);
-		osip_ict_execute(o);
-		osip_ist_execute(o);
-		osip_nict_execute(o);
-		osip_nist_execute(o);
-		osip_retransmissions_execute(o);
+		more = sip_txn_run(ua);
 		free_dead(ua);
-		if (!ua->again && !pending(&o->osip_ict_transactions) &&
-		    !pending(&o->osip_ist_transactions) && !pending(&o->osip_nict_transactions) &&
-		    !pending(&o->osip_nist_transactions))
+		if (!ua->again && !more)
 			break;
 	}
 	ua->in_run = 0;
 	reap_calls(ua);
-	rearm(ua);
-}
-
-static void on_tick(void *arg)
-{
-	sip_ua_kick(arg);
 }
 
 /* ---- responses ---- */
@@ -388,7 +342,7 @@ void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 		return;
 	}
 	ev->transactionid = tr->transactionid;
-	osip_transaction_add_event(tr, ev);
+	sip_txn_add_event(tr, ev);
 	/* Sent on the next execute pass (callers kick). */
 	(void)ua;
 }
@@ -466,7 +420,7 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 	log_msg_line(ua, "<-", m, ua->src_addr, ua->src_port);
 
 	if (MSG_IS_RESPONSE(m)) {
-		if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+		if (sip_txn_deliver(ua, evt) == 0)
 			return;
 		/* A 2xx retransmitted after the ICT ended: resend our ACK. */
 		if (MSG_IS_STATUS_2XX(m) && m->cseq && !strcmp(m->cseq->method, "INVITE")) {
@@ -482,7 +436,7 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 		return;
 	}
 	if (MSG_IS_ACK(m)) {
-		if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+		if (sip_txn_deliver(ua, evt) == 0)
 			return;
 		c = sip_call_find_dialog(ua, m);
 		if (c)
@@ -490,7 +444,7 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 		osip_event_free(evt);
 		return;
 	}
-	if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
+	if (sip_txn_deliver(ua, evt) == 0)
 		return;
 	if (MSG_IS_INVITE(m) && sip_ua_branch_seen(ua, m)) {
 		/* RFC 3261 section 13.3.1.4: the INVITE again after our 2xx. */
@@ -511,7 +465,13 @@ static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
 		reply_raw(ua, buf, len, 400);
 		return;
 	}
-	osip_transaction_add_event(tr, evt);
+	if (sip_txn_adopt(ua, tr)) {
+		osip_transaction_free2(tr);
+		osip_event_free(evt);
+		reply_raw(ua, buf, len, 500);
+		return;
+	}
+	sip_txn_add_event(tr, evt);
 	sip_ua_handle_request(ua, tr, m);
 }
 
@@ -576,14 +536,14 @@ int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
 	ua->ev = *ev;
 	ua->arg = arg;
 	ua->port = p->port;
+	ua->retry_after = p->retry_after;
 	snprintf(ua->addr, sizeof(ua->addr), "%s", p->address);
 	ua->t1_ms = SIP_T1_MS;
 	ua->t2_ms = SIP_T2_MS;
 	ua->user_agent = strdup(p->user_agent ? p->user_agent : "sipgw");
 	if (!ua->user_agent)
 		goto out;
-	if (loop_timer_new(loop, on_tick, ua, &ua->tick))
-		goto out;
+	ua->dirty_tail = &ua->dirty;
 	if (osip_init(&ua->osip)) {
 		ua->osip = NULL;
 		goto out;
@@ -624,16 +584,6 @@ int sip_ua_start(struct sip_ua *ua)
 	return 0;
 }
 
-static void free_tr_list(struct sip_ua *ua, osip_list_t *l)
-{
-	while (osip_list_size(l) > 0) {
-		osip_transaction_t *tr = osip_list_get(l, 0);
-
-		osip_remove_transaction(ua->osip, tr);
-		osip_transaction_free2(tr);
-	}
-}
-
 void sip_ua_free(struct sip_ua *ua)
 {
 	if (!ua)
@@ -641,15 +591,13 @@ void sip_ua_free(struct sip_ua *ua)
 	while (ua->calls) {
 		struct sip_call *c = ua->calls;
 
-		ua->calls = c->next;
+		sip_call_unlink(c);
 		sip_call_destroy(c);
 	}
+	hmap_fini(&ua->calls_by_cid);
 	free_dead(ua);
 	if (ua->osip) {
-		free_tr_list(ua, &ua->osip->osip_ict_transactions);
-		free_tr_list(ua, &ua->osip->osip_ist_transactions);
-		free_tr_list(ua, &ua->osip->osip_nict_transactions);
-		free_tr_list(ua, &ua->osip->osip_nist_transactions);
+		sip_txn_free_all(ua);
 		osip_release(ua->osip);
 	}
 	sip_ping_free_all(ua);
@@ -658,7 +606,6 @@ void sip_ua_free(struct sip_ua *ua)
 		loop_fd_del(ua->loop, ua->fd);
 		close(ua->fd);
 	}
-	loop_timer_free(ua->tick);
 	free(ua->user_agent);
 	free(ua);
 }
@@ -666,6 +613,7 @@ void sip_ua_free(struct sip_ua *ua)
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st)
 {
 	*st = ua->st;
+	st->transactions = sip_txn_count(ua);
 }
 
 void sip_ua_set_timers(struct sip_ua *ua, int t1_ms, int t2_ms)

@@ -21,7 +21,7 @@
 #include "sip/sip_int.h"	/* sip_ua_set_timers: a short T1 for the 64*T1 check */
 #include "tests/unit/tap.h"
 
-enum mode { M_NONE, M_RING, M_ANSWER, M_BUSY };
+enum mode { M_NONE, M_RING, M_ANSWER, M_BUSY, M_CONGESTED };
 
 struct rec {
 	const char *name;
@@ -97,6 +97,10 @@ static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_i
 		break;
 	case M_BUSY:
 		sip_call_respond(c, 486, NULL, 17);
+		r->call = NULL;
+		break;
+	case M_CONGESTED:
+		sip_call_respond(c, 503, NULL, 34);
 		r->call = NULL;
 		break;
 	default:
@@ -460,7 +464,7 @@ int main(void)
 {
 	struct sip_ua *a = NULL, *b = NULL;
 	struct sip_call *c = NULL;
-	struct sip_ua_params pa = { "127.0.0.1", 0, "sipgw-test-A" }, pb = { "127.0.0.1", 0, "sipgw-test-B" };
+	struct sip_ua_params pa = { "127.0.0.1", 0, "sipgw-test-A", 5 }, pb = { "127.0.0.1", 0, "sipgw-test-B", 5 };
 	struct sip_ua_stats st;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
@@ -668,6 +672,37 @@ int main(void)
 		raw_send(req, n, port_b);
 		TAP_OK(raw_response(buf, sizeof(buf), 1000) == 400,
 		       "RFC 3261 section 25.1: a From tag without a value -> 400");
+	}
+
+	/* 7b. A call we cannot take: 503 with Retry-After, answered once. */
+	{
+		char sdpbody[512], resp[4096];
+		struct sip_ua_stats s0, s1;
+
+		reset(&rb);
+		rb.mode = M_CONGESTED;
+		sip_ua_stats(b, &s0);
+		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "busy503@raw", "b503", sdpbody);
+		raw_send(req, n, port_b);
+		code = raw_response(resp, sizeof(resp), 1000);
+		TAP_OK(code == 503 && strstr(resp, "\r\nRetry-After: 5\r\n") &&
+		       strstr(resp, "\r\nReason: Q.850;cause=34\r\n"),
+		       "RFC 3261 section 21.5.4 / 20.33: 503 carries Retry-After: 5 (and Reason cause 34)");
+		sip_ua_stats(b, &s1);
+		TAP_OK(s1.transactions == s0.transactions + 1,
+		       "RFC 3261 section 17.2.1: the INVITE's server transaction is in the table (%zu -> %zu)",
+		       s0.transactions, s1.transactions);
+		raw_send(req, n, port_b);
+		code = raw_response(resp, sizeof(resp), 1000);
+		sip_ua_stats(b, &s0);
+		TAP_OK(code == 503 && rb.incoming == 1 && s0.transactions == s1.transactions,
+		       "RFC 3261 section 17.2.1: the INVITE again is matched to its transaction: 503 resent, no new call");
+		/* RFC 3261 section 17.2.1: the ACK ends the 503's retransmissions. */
+		n = fmt_req(req, sizeof(req), "ACK", "ACK", "", "busy503@raw", "b503", NULL);
+		raw_send(req, n, port_b);
+		code = raw_response(resp, sizeof(resp), 700);
+		TAP_OK(code == 0, "RFC 3261 section 17.2.1: ACK matched to the INVITE transaction: no more 503 (got %d)", code);
 	}
 
 	/* 8. Retransmitted INVITE after our 200: no second call (branch cache). */
