@@ -37,7 +37,8 @@ SWITCH_TONE=1004		# what the switch sends
 # gen_tone_wav's default -13 dBFS RMS in dBm0 (G.711: a full-scale sine is +3.14 dBm0)
 PHONE_LEVEL_DBM0=-6.9
 
-# gw_config FILE [KEY=VALUE in [span 1]...]: the test config
+# gw_config FILE [KEY=VALUE in [span 1]...]: the test config; $GW_GENERAL,
+# when set, is more lines for [general] ("no_answer_timeout = 3", say)
 gw_config() {
 	local file=$1
 	shift
@@ -51,6 +52,7 @@ rtp_port_max = 20999
 control_socket = $E2E_DIR/sipgwd.sock
 pid_file = $E2E_DIR/sipgwd.pid
 log_level = debug
+${GW_GENERAL:-}
 
 [numbering]
 country_code = 49
@@ -88,7 +90,8 @@ gw_start_daemon() {
 	wait_for "$E2E_DIR/sipgwd.log" "sipgwd .* started" 10
 }
 
-# gw_setup [auto|manual] [KEY=VALUE...]: everything, ready for calls
+# gw_setup [auto|manual] [KEY=VALUE...]: everything, ready for calls (auto or
+# manual: the phone's answer mode; $SIM_ARGS: more pstnsim options)
 gw_setup() {
 	local answer=${1:-auto}
 	shift
@@ -98,7 +101,7 @@ gw_setup() {
 	check gw_start_daemon "sipgwd starts on a virtual E1 (virt-span.md v1)" || return 1
 	mkfifo "$E2E_DIR/sim.fifo"
 	e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" \
-		--dir "$GW_SPAN_DIR" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap"
+		--dir "$GW_SPAN_DIR" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap" ${SIM_ARGS:-}
 	SIM_PID=$E2E_LAST_PID
 	check "wait_for '$E2E_DIR/pstnsim.out' 'EVENT READY' 10" \
 		"the switch brings up layer 2 on the D-channel (Q.921 SABME/UA)" || return 1

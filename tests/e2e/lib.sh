@@ -225,6 +225,18 @@ wait_for() {
 	done
 }
 
+# wait_until TIMEOUT_S CMD
+#   Evaluate CMD (every 0.2 s) until it succeeds: 0, or 1 after TIMEOUT_S.
+wait_until() {
+	local timeout=$1 deadline
+	shift
+	deadline=$(awk -v n="$(_e2e_now)" -v t="$timeout" 'BEGIN { printf "%.6f", n + t }')
+	until eval "$*"; do
+		awk -v n="$(_e2e_now)" -v d="$deadline" 'BEGIN { exit !(n < d) }' || return 1
+		sleep 0.2
+	done
+}
+
 # gen_tone_wav FILE FREQ SECONDS [LEVEL_DB]
 #   Write a sine of FREQ Hz lasting SECONDS as an 8 kHz mono signed 16-bit
 #   WAV (what baresip's aufile source and G.711 want). LEVEL_DB is the RMS

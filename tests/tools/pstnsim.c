@@ -35,7 +35,7 @@
  *   tone ID FREQ [LEVEL_DBM0] | silence ID | wav ID FILE | dtmf ID DIGITS
  *   measure ID MS | record ID FILE|off | echo ID DELAY_MS LOSS_DB | echo ID off
  *   drop | restore | alarm red|yellow|blue|clear | stopframes | startframes
- *   status | quit
+ *   status | auto answer|alert|busy|none (as --auto, from now on) | quit
  *
  * Events on stdout, line-buffered, one per line, "EVENT NAME key=value...":
  *   READY                               layer 2 up for the first time
@@ -63,6 +63,7 @@
  *          echo_late=           echo_late: frames of the calls in progress
  *                               whose echo was missing because the
  *                               gateway's answer came after its period
+ *   AUTO mode=                          after an auto command
  *   ERROR cmd= msg=                     a command that could not be done
  * Numbers print as "-" when absent. Audio commands work on the call's
  * B-channel from the moment the call exists; tone/wav/silence replace each
@@ -647,6 +648,20 @@ static void quit_timer_fired(void *arg)
 	loop_break(S.loop);
 }
 
+/* "answer", "alert", "busy", "none": what to do with the gateway's SETUPs. */
+static int auto_mode(const char *s, enum autoact *out)
+{
+	static const char *const names[] = { "answer", "alert", "busy", "none" };
+	static const enum autoact modes[] = { AUTO_ANSWER, AUTO_ALERT, AUTO_BUSY, AUTO_NONE };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = modes[i];
+			return 0;
+		}
+	return -1;
+}
+
 static void command(char *line)
 {
 	char *argv[MAXARGS], *save = NULL;
@@ -673,6 +688,10 @@ static void command(char *line)
 		      ncalls(), S.dchan_up ? "up" : "down", (unsigned long long)S.frames_tx,
 		      (unsigned long long)S.frames_rx, (unsigned long long)S.slips,
 		      (unsigned long long)S.bad, (unsigned long long)late);
+	} else if (!strcmp(argv[0], "auto")) {
+		if (argc < 2 || auto_mode(argv[1], &S.autoact))
+			FAIL(argv[0], "usage: auto answer|alert|busy|none");
+		event("AUTO mode=%s", argv[1]);
 	} else if (!strcmp(argv[0], "quit")) {
 		do_quit();
 	} else if (!strcmp(argv[0], "drop")) {
@@ -874,11 +893,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'a':
-			if (!strcmp(optarg, "answer")) S.autoact = AUTO_ANSWER;
-			else if (!strcmp(optarg, "alert")) S.autoact = AUTO_ALERT;
-			else if (!strcmp(optarg, "busy")) S.autoact = AUTO_BUSY;
-			else if (!strcmp(optarg, "none")) S.autoact = AUTO_NONE;
-			else goto bad;
+			if (auto_mode(optarg, &S.autoact))
+				goto bad;
 			break;
 		default:
 			goto bad;
