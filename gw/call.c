@@ -49,6 +49,7 @@ enum call_event {
 	EV_TDM_CONNECTED,
 	EV_TDM_CONNECT_ACK,
 	EV_TDM_DISCONNECTED,	/* tdm leg gone */
+	EV_TDM_CHAN_REFUSED,	/* tdm leg gone with cause 44: channel not available */
 	EV_SIP_PROGRESS,
 	EV_SIP_ANSWERED,
 	EV_SIP_FAILED,		/* sip leg gone */
@@ -62,6 +63,7 @@ static const char *const event_names[EV_COUNT] = {
 	[EV_TDM_PROCEEDING] = "tdm-proceeding", [EV_TDM_ALERTING] = "tdm-alerting",
 	[EV_TDM_PROGRESS] = "tdm-progress", [EV_TDM_CONNECTED] = "tdm-connected",
 	[EV_TDM_CONNECT_ACK] = "tdm-connect-ack", [EV_TDM_DISCONNECTED] = "tdm-disconnected",
+	[EV_TDM_CHAN_REFUSED] = "tdm-channel-refused",
 	[EV_SIP_PROGRESS] = "sip-progress", [EV_SIP_ANSWERED] = "sip-answered",
 	[EV_SIP_FAILED] = "sip-failed", [EV_SIP_CONFIRMED] = "sip-confirmed",
 	[EV_SIP_TERMINATED] = "sip-terminated", [EV_SHUTDOWN] = "shutdown",
@@ -87,6 +89,10 @@ struct call {
 	struct sip_call *sc;
 	char sip_call_id[128];
 	char calling[48], called[48];
+	/* sip->isdn: what was placed, to place it again on another channel */
+	struct tdm_setup setup;
+	char group[CFG_NAME_MAX];
+	uint32_t *tried;	/* per span of gw->spans: channels refused (cause 44) */
 	/* media */
 	struct sip_rtp *rtp;	/* ours until handed to a worker */
 	int media_on;
@@ -175,6 +181,7 @@ static void call_free(struct call *c)
 		}
 	gw->ncalls--;
 	loop_timer_free(c->t_setup);
+	free(c->tried);
 	if (c->media_on)
 		gw_media_chan_stop(gw->media, c->span->cfg->id, c->chan);
 	sip_rtp_free(c->rtp);
@@ -421,6 +428,49 @@ static void act_st_connected(struct call *c, const struct call_ev *e)
 	c->gw->calls_answered++;
 }
 
+/*
+ * sip->isdn: the switch refused the channel we asked for exclusively
+ * (cause 44, requested circuit/channel not available: Q.931 5.2.3.1; RFC
+ * 3398 8.2.6.1 says to send the call on another circuit). The same SETUP
+ * again on a free channel of the group not refused yet; when none is left
+ * the caller gets the cause (503).
+ */
+static void act_st_retry(struct call *c, const struct call_ev *e)
+{
+	struct gw *gw = c->gw;
+
+	c->tc = NULL; /* gone */
+	if (!c->tried)
+		c->tried = calloc(gw->nspans, sizeof(*c->tried));
+	for (size_t i = 0; c->tried && i < gw->nspans; i++) {
+		struct gw_span *sp = &gw->spans[i];
+
+		if (sp == c->span && c->chan > 0 && c->chan < 32)
+			c->tried[i] |= 1u << c->chan;
+	}
+	for (size_t i = 0; c->tried && i < gw->nspans; i++) {
+		struct gw_span *sp = &gw->spans[i];
+
+		if (strcmp(sp->cfg->group, c->group))
+			continue;
+		for (int ch = 1; ch < 32; ch++) {
+			if ((c->tried[i] & (1u << ch)) ||
+			    tdm_span_chan_state(sp->ts, ch) != TDM_CHAN_IDLE ||
+			    tdm_call_place(sp->ts, ch, &c->setup, c, &c->tc))
+				continue;
+			call_log(c, LOG_LVL_NOTICE, "cause %d on that channel: SETUP again on span%d/B%d",
+				 e->cause, sp->cfg->id, ch);
+			c->span = sp;
+			c->chan = ch;
+			return;
+		}
+	}
+	c->cause = e->cause;
+	call_log(c, LOG_LVL_INFO, "cause %d (%s) and no other channel to try", e->cause,
+		 gw_cause_name(e->cause));
+	drop_sip(c, e->cause);
+}
+
 static void act_shutdown(struct call *c, const struct call_ev *e)
 {
 	c->cause = e->cause;
@@ -438,6 +488,8 @@ static const struct transition table[] = {
 	{ CS_TS_EARLY, EV_SIP_FAILED, CS_RELEASED, act_ts_failed },
 	{ CS_TS_CALLING, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
 	{ CS_TS_EARLY, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
+	{ CS_TS_CALLING, EV_TDM_CHAN_REFUSED, CS_RELEASED, act_tdm_gone },
+	{ CS_TS_EARLY, EV_TDM_CHAN_REFUSED, CS_RELEASED, act_tdm_gone },
 	{ CS_TS_CALLING, EV_SIP_TERMINATED, CS_RELEASED, act_sip_gone },
 	{ CS_TS_EARLY, EV_SIP_TERMINATED, CS_RELEASED, act_sip_gone },
 	/* sip -> isdn */
@@ -451,10 +503,13 @@ static const struct transition table[] = {
 	{ CS_ST_EARLY, EV_TDM_CONNECTED, CS_ACTIVE, act_st_connected },
 	{ CS_ST_CALLING, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
 	{ CS_ST_EARLY, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
+	{ CS_ST_CALLING, EV_TDM_CHAN_REFUSED, CS_ST_CALLING, act_st_retry },
+	{ CS_ST_EARLY, EV_TDM_CHAN_REFUSED, CS_RELEASED, act_tdm_gone },
 	{ CS_ST_CALLING, EV_SIP_TERMINATED, CS_RELEASED, act_sip_gone },
 	{ CS_ST_EARLY, EV_SIP_TERMINATED, CS_RELEASED, act_sip_gone },
 	/* answered */
 	{ CS_ACTIVE, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
+	{ CS_ACTIVE, EV_TDM_CHAN_REFUSED, CS_RELEASED, act_tdm_gone },
 	{ CS_ACTIVE, EV_SIP_TERMINATED, CS_RELEASED, act_sip_gone },
 	{ CS_ACTIVE, EV_SIP_CONFIRMED, CS_ACTIVE, act_none },
 	{ CS_ACTIVE, EV_TDM_CONNECT_ACK, CS_ACTIVE, act_none },
@@ -475,7 +530,7 @@ static void call_dispatch(struct call *c, const struct call_ev *e)
 		}
 	if (!t) {
 		/* A leg that is gone cannot be refused: clear the other one. */
-		if (e->type == EV_TDM_DISCONNECTED)
+		if (e->type == EV_TDM_DISCONNECTED || e->type == EV_TDM_CHAN_REFUSED)
 			c->tc = NULL;
 		if (e->type == EV_SIP_FAILED || e->type == EV_SIP_TERMINATED)
 			c->sc = NULL;
@@ -490,6 +545,8 @@ static void call_dispatch(struct call *c, const struct call_ev *e)
 	call_log(c, LOG_LVL_DEBUG, "%s -> %s", event_names[e->type], state_names[t->to]);
 	t->act(c, e);
 	c->state = t->to;
+	if (!c->tc && !c->sc)
+		c->state = CS_RELEASED;	/* no leg left */
 	if (c->state == CS_RELEASED) {
 		call_log(c, LOG_LVL_INFO, "released, cause %d (%s)", c->cause,
 			 gw_cause_name(c->cause));
@@ -605,7 +662,7 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	if (!t) {
 		log_notice(LOG_ROUTE, "INVITE %s from %s:%u refused: not a trunk's address (403)",
 			   inv->call_id ? inv->call_id : "", inv->src_addr, inv->src_port);
-		sip_call_respond(sc, 403, NULL, -1);
+		sip_call_refuse(sc, 403, -1);
 		return;
 	}
 	c = call_new(gw, 0);
@@ -616,9 +673,11 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	c->sc = sc;
 	sip_call_set_user(sc, c);
 	str_copy(c->sip_call_id, inv->call_id ? inv->call_id : "", sizeof(c->sip_call_id));
-	if (inv->ruri_user)
+	/* sip:, sips: and tel: (RFC 3966) alike: libosip2 has no user part for
+	 * a tel: URI. */
+	if (gw_uri_user(inv->request_uri, called_user, sizeof(called_user)) && inv->ruri_user)
 		str_copy(called_user, inv->ruri_user, sizeof(called_user));
-	if (inv->from_user)
+	if (gw_uri_user(inv->from_uri, calling_user, sizeof(calling_user)) && inv->from_user)
 		str_copy(calling_user, inv->from_user, sizeof(calling_user));
 	str_copy(c->called, called_user, sizeof(c->called));
 	str_copy(c->calling, calling_user, sizeof(c->calling));
@@ -648,7 +707,10 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 		return;
 	}
 	if (!inv->has_sdp) {
-		call_fail(c, 65, "INVITE without SDP (late offer) is not supported yet");
+		if (inv->sdp_error == ENOENT)
+			call_fail(c, 65, "INVITE without SDP (late offer) is not supported yet");
+		else
+			call_fail(c, 65, "the INVITE's SDP offer is unusable: %s", strerror(inv->sdp_error));
 		return;
 	}
 	err = rtp_alloc(c);
@@ -668,6 +730,8 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 		c->pt = answer.pts[0];
 		c->te_pt = answer.te_pt;
 	}
+	c->setup = s;
+	str_copy(c->group, r->to, sizeof(c->group));
 	cause = place_in_group(c, r->to, &s);
 	if (cause) {
 		call_fail(c, cause, "group %s: %s", r->to,
@@ -722,7 +786,8 @@ static void on_tdm_connect_ack(void *arg, struct tdm_call *tc)
 static void on_tdm_disconnected(void *arg, struct tdm_call *tc, int cause)
 {
 	(void)arg;
-	tdm_event(tc, EV_TDM_DISCONNECTED, cause, 0);
+	tdm_event(tc, gw_cause_retry_channel(cause) ? EV_TDM_CHAN_REFUSED : EV_TDM_DISCONNECTED,
+		  cause, 0);
 }
 
 static void on_tdm_span_state(void *arg, struct tdm_span *ts, int up, enum tdm_alarm alarm)

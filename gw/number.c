@@ -57,10 +57,19 @@ int gw_number_to_e164(const struct cfg_numbering *n, const char *digits, enum td
 
 	switch (ton) {
 	case TDM_TON_INTERNATIONAL:
+		/* Some PBXes write the prefix a caller dials too: "0044..." */
+		if (n && starts_with(digits, n->international_prefix) &&
+		    digits[strlen(n->international_prefix)])
+			digits += strlen(n->international_prefix);
 		if (all_digits(digits))
 			return join(out, len, "+", digits, "");
 		break;
 	case TDM_TON_NATIONAL:
+		/* ITU-T E.164: a national (significant) number does not start
+		 * with the national (trunk) prefix; some PBXes send it anyway. */
+		if (*cc && starts_with(digits, n->national_prefix) &&
+		    digits[strlen(n->national_prefix)])
+			digits += strlen(n->national_prefix);
 		if (*cc && all_digits(digits))
 			return join(out, len, "+", cc, digits);
 		break;
@@ -118,6 +127,24 @@ int gw_number_from_sip(const struct cfg_numbering *n, const char *user, char *di
 	if (!k)
 		return EINVAL;
 
+	if (!global && n && tout != CFG_TON_OUT_UNKNOWN && all_digits(num)) {
+		/* Dialled with a prefix: "00<cc><number>" and "0<national>" are
+		 * the global numbers "+<cc><number>" and "+<own cc><national>". */
+		const char *ip = n->international_prefix, *np = n->national_prefix;
+		char tmp[sizeof(num)];
+
+		/* international first: "00" also starts with "0" */
+		if (starts_with(num, ip)) {
+			snprintf(tmp, sizeof(tmp), "%s", num + strlen(ip));
+			global = tmp[0] != '\0';	/* the prefix alone: as dialled */
+		} else if (*cc && starts_with(num, np) && num[strlen(np)] &&
+			   strlen(cc) + strlen(num) - strlen(np) < sizeof(num)) {
+			snprintf(tmp, sizeof(tmp), "%s%s", cc, num + strlen(np));
+			global = 1;
+		}
+		if (global)
+			memcpy(num, tmp, sizeof(num));
+	}
 	if (!global) {
 		if (ton)
 			*ton = TDM_TON_UNKNOWN;

@@ -15,7 +15,9 @@
 
 /*
  * ISDN -> E.164: international "4930123" -> "+4930123"; national "30123"
- * -> "+49" "30123"; subscriber "123" -> "+49" area "123" (unchanged when no
+ * -> "+49" "30123" (a national number written with its national prefix,
+ * "030123", and an international one with its international prefix lose
+ * it first: ITU-T E.164 numbers carry no prefix); subscriber "123" -> "+49" area "123" (unchanged when no
  * area_code); unknown: international_prefix stripped -> "+rest", else
  * national_prefix stripped -> "+cc rest", else unchanged. Network-specific
  * and abbreviated numbers are unchanged. "" stays "". Without a
@@ -33,7 +35,12 @@ int gw_number_to_e164(const struct cfg_numbering *n, const char *digits, enum td
  *     unknown -> national_prefix <national> TON unknown.
  *   "+<other>": <other> TON international; with ton_out unknown:
  *     international_prefix <other> TON unknown.
- *   no '+': the digits as given ('*' and '#' allowed), TON unknown.
+ *   no '+', digits only, ton_out not unknown: international_prefix
+ *     <rest> is the global "+<rest>", national_prefix <rest> the global
+ *     "+<cc><rest>", each then as above ("030555" -> "30555" national,
+ *     "00441234567" -> "441234567" international).
+ *   otherwise no '+': the digits as given ('*' and '#' allowed), TON
+ *     unknown.
  * EINVAL for anything else (letters, empty, '+' alone or not first).
  */
 int gw_number_from_sip(const struct cfg_numbering *n, const char *user, char *digits,

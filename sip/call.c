@@ -61,6 +61,7 @@ static const char *const event_names[CE_COUNT] = {
 	[CE_CMD_1XX] = "respond 1xx",
 	[CE_CMD_2XX] = "respond 2xx",
 	[CE_CMD_REJECT] = "respond >=300",
+	[CE_CMD_REFUSE] = "refuse (stateless)",
 	[CE_CMD_HANGUP] = "hangup",
 };
 
@@ -219,7 +220,10 @@ static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, cause %d)", why, code, q850);
+	if (q850 >= 0)
+		CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, Reason cause %d)", why, code, q850);
+	else
+		CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, no Reason)", why, code);
 	c->fail_code = code;
 	ua->calls_failed++;
 	stop_2xx_rtx(c);
@@ -300,6 +304,32 @@ static int act_respond(struct sip_call *c, const struct call_ev *e)
 		release(c);
 	}
 	sip_ua_respond_tr(c->ua, c->inv_tr, r);
+	return 0;
+}
+
+/*
+ * A stranger's INVITE: the final response goes once, outside a transaction
+ * (RFC 3261 section 8.2.6 lets a UAS answer statelessly; 17.2.1's
+ * retransmission until an ACK would multiply traffic toward a source that
+ * may be spoofed). The IST is dropped with its queued 100 Trying, so one
+ * INVITE gets exactly one answer, and a retransmission another one.
+ */
+static int act_refuse(struct sip_call *c, const struct call_ev *e)
+{
+	osip_message_t *r = NULL;
+	char host[128];
+	int port, err;
+
+	err = sip_dialog_build_response(c, c->invite, e->code, NULL, e->q850, &r);
+	if (err)
+		return err;
+	sip_via_dest(c->invite, host, sizeof(host), &port);
+	CLOG(LOG_LVL_INFO, c, "refusing %d statelessly", e->code);
+	sip_ua_send_msg(c->ua, r, host, port);
+	osip_message_free(r);
+	release(c);
+	if (c->inv_tr)
+		sip_ua_forget_tr(c->ua, c->inv_tr);
 	return 0;
 }
 
@@ -535,6 +565,7 @@ static const struct call_transition table[] = {
 	{ CS_IN_PROCEEDING, CE_CMD_1XX, CS_IN_PROCEEDING, act_respond },
 	{ CS_IN_PROCEEDING, CE_CMD_2XX, CS_IN_WAIT_ACK, act_respond },
 	{ CS_IN_PROCEEDING, CE_CMD_REJECT, CS_DONE, act_respond },
+	{ CS_IN_PROCEEDING, CE_CMD_REFUSE, CS_DONE, act_refuse },
 	{ CS_IN_PROCEEDING, CE_CMD_HANGUP, CS_DONE, act_hangup_487 },
 	{ CS_IN_PROCEEDING, CE_CANCEL, CS_DONE, act_cancelled },
 	{ CS_IN_WAIT_ACK, CE_ACK, CS_CONFIRMED, act_confirmed },
@@ -793,6 +824,21 @@ int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, 
 	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
 	/* Only gw/'s own call, with its INVITE transaction alive. */
 	if (c->released || !c->inv_tr || code <= 100 || code > 699)
+		return refuse(c, &e);
+	err = call_dispatch(c, &e);
+	if (!err)
+		sip_ua_kick(c->ua);
+	return err;
+}
+
+int sip_call_refuse(struct sip_call *c, int code, int q850)
+{
+	struct call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
+	int err;
+
+	if (!c)
+		return EINVAL;
+	if (c->released || !c->inv_tr || code < 300 || code > 699)
 		return refuse(c, &e);
 	err = call_dispatch(c, &e);
 	if (!err)

@@ -154,9 +154,9 @@ int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out)
 
 	if (!ct || !ct->type || !ct->subtype || strcasecmp(ct->type, "application") ||
 	    strcasecmp(ct->subtype, "sdp"))
-		return EINVAL;
-	if (osip_message_get_body(m, 0, &b) < 0 || !b || !b->body)
-		return EINVAL;
+		return ENOENT;
+	if (osip_message_get_body(m, 0, &b) < 0 || !b || !b->body || !b->length)
+		return ENOENT;
 	return sdp_parse(b->body, b->length, out);
 }
 
@@ -426,7 +426,18 @@ void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
 	info->call_id = c->call_id;
 	snprintf(info->src_addr, sizeof(info->src_addr), "%s", c->ua->src_addr);
 	info->src_port = c->ua->src_port;
-	info->has_sdp = sip_msg_sdp(invite, &info->offer) == 0;
+	info->sdp_error = sip_msg_sdp(invite, &info->offer);
+	info->has_sdp = info->sdp_error == 0;
+}
+
+/* A From or To value: a bare URI goes in angle brackets, so that its own
+ * parameters (";user=phone") stay the URI's (RFC 3261 section 20.10). */
+static void name_addr(const char *uri, char *out, size_t len)
+{
+	if (strchr(uri, '<'))
+		snprintf(out, len, "%s", uri);
+	else
+		snprintf(out, len, "<%s>", uri);
 }
 
 /* Our INVITE (RFC 3261 section 8.1.1): From tag, a new Call-ID (kept in
@@ -437,7 +448,7 @@ int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const c
 	struct sip_ua *ua = c->ua;
 	osip_message_t *m = NULL;
 	osip_uri_t *uri = NULL;
-	char cid[96], tmp[17], contact[128];
+	char cid[96], tmp[17], contact[128], from[400], to[400];
 	int err = EINVAL;
 
 	*out = NULL;
@@ -450,7 +461,9 @@ int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const c
 		goto out;
 	}
 	osip_message_set_uri(m, uri);
-	if (osip_message_set_from(m, from_uri) || !m->from || osip_message_set_to(m, to_uri) || !m->to)
+	name_addr(from_uri, from, sizeof(from));
+	name_addr(to_uri, to, sizeof(to));
+	if (osip_message_set_from(m, from) || !m->from || osip_message_set_to(m, to) || !m->to)
 		goto out;
 	err = ENOMEM;
 	osip_from_set_tag(m->from, osip_strdup(c->local_tag));

@@ -33,6 +33,7 @@ struct sip_invite_info {
 	char src_addr[64];		/* where the request came from (IP literal) */
 	uint16_t src_port;
 	int has_sdp;
+	int sdp_error;			/* 0, ENOENT (no SDP: a late offer), or why it is unusable */
 	struct sdp_media offer;
 };
 
@@ -95,6 +96,10 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
  * or >= 300 (ends the call). q850 >= 0 adds `Reason: Q.850;cause=N`.
  */
 int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850);
+/* Incoming, not answered yet: a final response >= 300 sent once and
+ * statelessly (for a source that will never be served: RFC 3261 section
+ * 8.2.6); no 100 Trying, no retransmission. Ends the call. */
+int sip_call_refuse(struct sip_call *c, int code, int q850);
 /* End the call: BYE when established (either side), CANCEL for an
  * unanswered outgoing call, 487 for an unanswered incoming one. Always
  * with `Reason: Q.850;cause=N`. */

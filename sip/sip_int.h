@@ -91,6 +91,7 @@ enum call_event {
 	CE_CMD_1XX,
 	CE_CMD_2XX,
 	CE_CMD_REJECT,		/* final response >= 300 */
+	CE_CMD_REFUSE,		/* the same, stateless: sent once, the IST dropped */
 	CE_CMD_HANGUP,
 	CE_COUNT
 };
@@ -199,6 +200,9 @@ size_t sip_txn_count(const struct sip_ua *ua);
 
 /* ua.c */
 void sip_ua_kick(struct sip_ua *ua);
+/* The transaction is over for us: out of the table, its call told, freed
+ * after the pass (osip's kill callback, or a stateless refusal). */
+void sip_ua_forget_tr(struct sip_ua *ua, osip_transaction_t *tr);
 void sip_ua_rand_token(char *out, size_t len);
 int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port);
 /* Our Via: UDP, rport, a fresh RFC 3261 branch. */
@@ -244,6 +248,7 @@ struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, in
 void sip_contact_of(struct sip_ua *ua, char *out, size_t len);
 int sip_add_sdp(osip_message_t *m, const struct sdp_media *s);
 void sip_add_reason(osip_message_t *m, int q850);
+/* 0, ENOENT when m has no SDP body, or why the SDP it has is unusable. */
 int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out);
 int sip_is_ip_literal(const char *h);
 int sip_dialog_send_bye(struct sip_call *c, int q850);

@@ -216,11 +216,15 @@ static void cb_msg(int type, osip_transaction_t *tr, osip_message_t *m)
 
 static void cb_kill(int type, osip_transaction_t *tr)
 {
-	struct sip_ua *ua = osip_get_application_context(tr->config);
+	(void)type;
+	sip_ua_forget_tr(osip_get_application_context(tr->config), tr);
+}
+
+void sip_ua_forget_tr(struct sip_ua *ua, osip_transaction_t *tr)
+{
 	struct sip_call *c = osip_transaction_get_your_instance(tr);
 	struct dead_tr *d;
 
-	(void)type;
 	sip_txn_gone(tr);
 	if (c) {
 		osip_transaction_set_your_instance(tr, NULL);

@@ -78,6 +78,8 @@ check "sim_wait '^EVENT ALERTING id=$id ' 5" "180 Ringing -> Q.931 ALERTING at t
 baresip_hangup $PHONE_CTRL
 check "sim_wait '^EVENT DISCONNECT id=$id cause=17\$' 5" \
 	"486 -> Q.931 DISCONNECT cause 17 user busy at the switch (RFC 3398 8.2.6.1)"
+ok "grep -qE 'failed: .*\\(status 486, no Reason\\)' '$E2E_DIR/sipgwd.log' && ! grep -q 'cause -1' '$E2E_DIR/sipgwd.log'" \
+	"the log says 'status 486, no Reason' (baresip's 486 has no RFC 3326 Reason), never 'cause -1'"
 check "sim_wait '^EVENT HANGUP id=$id ' 5" "the switch's call is released (RELEASE/RELEASE COMPLETE)"
 check "phone_wait CALL_CLOSED 5" "the phone's call is closed"
 scenario_end busy-sip

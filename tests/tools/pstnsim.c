@@ -36,6 +36,8 @@
  *   measure ID MS | record ID FILE|off | echo ID DELAY_MS LOSS_DB | echo ID off
  *   drop | restore | alarm red|yellow|blue|clear | stopframes | startframes
  *   status | auto answer|alert|busy|none (as --auto, from now on) | quit
+ *   refuse CHAN [cause=N] | refuse off: the gateway's SETUPs for channel CHAN
+ *        are cleared with cause N (default 44, channel not available)
  *
  * Events on stdout, line-buffered, one per line, "EVENT NAME key=value...":
  *   READY                               layer 2 up for the first time
@@ -64,6 +66,7 @@
  *                               whose echo was missing because the
  *                               gateway's answer came after its period
  *   AUTO mode=                          after an auto command
+ *   REFUSE chan= cause=                 after a refuse command (chan=0: off)
  *   ERROR cmd= msg=                     a command that could not be done
  * Numbers print as "-" when absent. Audio commands work on the call's
  * B-channel from the moment the call exists; tone/wav/silence replace each
@@ -688,6 +691,10 @@ static void command(char *line)
 		      ncalls(), S.dchan_up ? "up" : "down", (unsigned long long)S.frames_tx,
 		      (unsigned long long)S.frames_rx, (unsigned long long)S.slips,
 		      (unsigned long long)S.bad, (unsigned long long)late);
+	} else if (!strcmp(argv[0], "refuse")) {
+		S.refuse_chan = argc > 1 && strcmp(argv[1], "off") ? atoi(argv[1]) : 0;
+		S.refuse_cause = argc > 2 && !strncmp(argv[2], "cause=", 6) ? atoi(argv[2] + 6) : 44;
+		event("REFUSE chan=%d cause=%d", S.refuse_chan, S.refuse_cause);
 	} else if (!strcmp(argv[0], "auto")) {
 		if (argc < 2 || auto_mode(argv[1], &S.autoact))
 			FAIL(argv[0], "usage: auto answer|alert|busy|none");

@@ -44,6 +44,7 @@ struct sim {
 	const char *dir, *cmd_path, *pcap_path;
 	int nodetype, switchtype, bri_ptmp, debug;
 	enum autoact autoact;
+	int refuse_chan, refuse_cause;	/* "refuse": SETUPs for that channel cleared */
 	struct loop *loop;
 
 	int media_fd, dchan_fd;

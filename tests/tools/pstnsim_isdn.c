@@ -453,6 +453,11 @@ static void on_ring(pri_event *e)
 	      ton_names[(r->calledplan >> 4) & 7], num(r->callingnum),
 	      ton_names[(r->callingplan >> 4) & 7],
 	      (r->callingpres & 0x60) == 0 ? "allowed" : "restricted", bearer_name(r->ctype));
+	if (S.refuse_chan > 0 && c->chan == S.refuse_chan) {
+		/* "refuse CHAN": as a switch whose end of that channel is taken */
+		call_hangup(c, S.refuse_cause);
+		return;
+	}
 	switch (S.autoact) {
 	case AUTO_ANSWER:
 		pri_answer(S.pri, c->c, c->chan, 1);
