@@ -55,11 +55,6 @@ scenario_end() {
 	diag "Q.931: $(tr '\n' ' ' <<<"$q931")"
 }
 
-# sip_count FILTER: how many SIP messages of this scenario match the
-# Wireshark display filter FILTER
-sip_count() {
-	tshark -r "$E2E_DIR/sip.pcap" -Y "sip && ($1)" 2>/dev/null | grep -c .
-}
 OK_TO_CANCEL='sip.Status-Code == 200 && sip.CSeq.method == "CANCEL"'
 OK_TO_INVITE='sip.Status-Code == 200 && sip.CSeq.method == "INVITE"'
 

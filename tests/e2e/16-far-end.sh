@@ -23,7 +23,7 @@ gw_setup auto || e2e_done
 SIPSEND=$E2E_TOP/tests/tools/sipsend
 D=$E2E_DIR
 
-# invite RURI: an INVITE from the trunk's phone number with a PCMA offer
+# invite RURI: an INVITE from the trunk's phone number with an offer
 invite() {
 	cat <<SIP
 INVITE $1 SIP/2.0
@@ -37,14 +37,7 @@ Contact: <sip:+4930999@@LADDR@:@LPORT@>
 Content-Type: application/sdp
 Content-Length: @CLEN@
 
-v=0
-o=- 1 1 IN IP4 127.0.0.1
-s=-
-c=IN IP4 127.0.0.1
-t=0 0
-m=audio 40000 RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
+$(sdp_offer 127.0.0.1)
 SIP
 }
 
@@ -135,7 +128,7 @@ sim_wait '^EVENT REFUSE chan=0 ' 5
 "$SIPSEND" -w 0.5 127.0.0.1 "$GW_SIP_PORT" "$D/big.txt" >/dev/null 2>&1
 check "rings 30555 national" \
 	"RFC 4566: an SDP offer of $(stat -c %s "$D/big.txt") bytes (1500 attribute lines) is taken: the SETUP reaches the switch"
-invite "sip:+4930555@127.0.0.1:$GW_SIP_PORT" | sed 's|^m=audio 40000 RTP/AVP 8 101|m=video 40000 RTP/AVP 96|' >"$D/video.txt"
+invite "sip:+4930555@127.0.0.1:$GW_SIP_PORT" | sed 's|^m=audio 40000 RTP/AVP 8 0 101|m=video 40000 RTP/AVP 96|' >"$D/video.txt"
 out=$("$SIPSEND" -w 2 127.0.0.1 "$GW_SIP_PORT" "$D/video.txt" 2>&1 | grep -v '^SIP/2.0 100 ')
 ok '[ "$(head -n 1 <<<"$out")" = "SIP/2.0 488 Not Acceptable Here" ]' \
 	"RFC 3264 section 6: an offer without an audio stream is refused with 488 ($(head -n 1 <<<"$out"))"

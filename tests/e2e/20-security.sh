@@ -54,16 +54,7 @@ ${extra:+$extra
 }Content-Type: application/sdp
 Content-Length: @CLEN@
 
-v=0
-o=- 1 1 IN IP4 127.0.0.2
-s=-
-c=IN IP4 127.0.0.2
-t=0 0
-m=audio 40000 RTP/AVP 8 0 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
+$(sdp_offer 127.0.0.2)
 SIP
 }
 

@@ -219,6 +219,29 @@ sip_capture_stop() {
 	e2e_kill "$SIP_CAPTURE_PID"
 }
 
+# sip_count FILTER: how many SIP messages of the capture match the
+# Wireshark display filter FILTER
+sip_count() {
+	tshark -r "$E2E_DIR/sip.pcap" -Y "sip && ($1)" 2>/dev/null | grep -c .
+}
+
+# sdp_offer ADDR: an SDP offer body (PCMA, PCMU, telephone-event) for a
+# hand-made INVITE, media on ADDR port 40000
+sdp_offer() {
+	cat <<SDP
+v=0
+o=- 1 1 IN IP4 $1
+s=-
+c=IN IP4 $1
+t=0 0
+m=audio 40000 RTP/AVP 8 0 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+SDP
+}
+
 # sip_trace: one line per SIP message: "INVITE", "486", "BYE Q.850;cause=16"
 sip_trace() {
 	tshark -r "$E2E_DIR/sip.pcap" -Y sip -T fields -E separator='|' \
