@@ -5,21 +5,44 @@
  * residual suppressor of our own.
  *
  * Talk state per block, from mean-square powers:
- *   far  = the loudest reference block over the tail (the echo of any of
- *          them may be in this block),
- *   ERL  = reference / the echo speexdsp models (rec - out), averaged over
- *          far-active blocks: the model holds still in double talk, so
- *          near-end speech does not pull the estimate (before convergence
- *          it reads high, which only makes the suppressor shy),
- *   Ex   = far / ERL: the echo expected at the card input,
+ *   far, far_min = the loudest and the quietest reference block over the
+ *          tail (the echo of any of them may be in this block),
+ *   path ERL = what the line has shown of its echo path: rec holds at
+ *          least the echo of the quietest reference block, so far_min / rec
+ *          is a lower bound of the path's ERL. The estimate starts at
+ *          G.168's worst case (6 dB), rises to that bound whenever the line
+ *          proves it quieter (no echo path: up to 60 dB), and falls only on
+ *          evidence of echo: the canceller removing >= 6 dB of rec with a
+ *          model above the expected echo, outside a near-end talkspurt,
+ *   Ex   = far / path ERL: the most echo this block can hold,
  *   far active  : far above -40 dBm0,
  *   double talk : rec > Ex + 3 dB (something beyond the echo), held 200 ms,
- *   near low    : cancelled output at least 6 dB below Ex.
+ *   near onset  : double talk (rec > Ex + 6 dB) starting while the far end
+ *          has been steady for the tail (no reference rise of 3 dB): an echo
+ *          follows a rise of the far end, so this is near-end speech; it
+ *          holds until rec falls back to Ex + 3 dB, and while it holds the
+ *          path ERL may not fall,
+ *   near low    : cancelled output at least 6 dB below Ex,
+ *   near under the echo: cancelled output above -60 dBm0 and 6 dB above
+ *          the residual the canceller leaves (Ex / ERLE): double talk too.
+ * speexdsp cannot be frozen in double talk, and it adapts on near-end
+ * signals: with no echo path it subtracts a model of tens of dB above the
+ * possible echo (damaging the near end by several dB and adding the far
+ * end's signal to it), and a near-end tone coherent with the reference (the
+ * same frequency, or a harmonic of a reference tone's periodic G.711 error)
+ * it cancels entirely. So the canceller's output is used only while its
+ * model is plausible, at most Ex + 6 dB, and not in double talk on a line
+ * whose echo is at least 40 dB down (masked by the near talker, so the model
+ * can only hurt); otherwise rec passes, through the same notch (crossfaded over a block).
+ * The model is measured as notch(rec) - out with a replica of speexdsp's
+ * fixed DC notch, so the notch's effect on near-end speech is not taken
+ * for a model.
  * The suppressor attenuates only when far active, near low and no double
  * talk (incl. hangover); its gain moves smoothly (about 10 ms down, 2 ms
  * up) so it never clips the start of near-end speech hard.
- * ERL is averaged over ~1 s of far-active blocks, ERLE (rec / out, the
- * canceller alone) over ~1 s of far-active single-talk blocks.
+ * ERL (for stats) = reference / the echo speexdsp models (rec - out),
+ * averaged over ~1 s of far-active blocks; ERLE (rec / out, the canceller
+ * alone) over ~1 s of far-active single-talk blocks.
  */
 #include "dsp/echo.h"
 
@@ -37,6 +60,14 @@
 #define DT_HANG_BLOCKS 10		/* 200 ms at 20 ms blocks */
 #define AVG_BLOCKS 50.0			/* ~1 s */
 #define ERL_INIT 4.0			/* 6 dB: G.168's worst case until measured */
+#define PATH_ERL_MAX 1e6		/* 60 dB: no echo path seen */
+#define PATH_RISE 0.2			/* per block, toward a higher bound (dB domain) */
+#define PATH_FALL 0.05			/* per block, toward the echo modelled */
+#define PATH_NEGLIGIBLE 1e4		/* 40 dB: in double talk the echo is masked */
+/* speexdsp's fixed DC notch at 8 kHz (mdf.c): r (1 - z^-1)^2 /
+ * (1 - 2r z^-1 + (r^2 + 0.7 (1 - r)^2) z^-2), r = 0.9; its output is
+ * notch(rec) - model, so the model is notch(rec) - out */
+#define NOTCH_R 0.9
 
 struct dsp_echo {
 	SpeexEchoState *st;
@@ -46,8 +77,15 @@ struct dsp_echo {
 	int far_pos;
 	double p_ref, p_model;		/* smoothed over far-active blocks */
 	double p_rec, p_out;		/* smoothed over far-alone blocks */
-	double erl;			/* linear power ratio used for Ex */
+	double erl;			/* model ERL, linear (stats) */
+	double path_erl;		/* path ERL estimate, linear, for Ex */
+	double far_prev;		/* far of the previous block */
+	int far_steady;			/* blocks since the far end last rose 3 dB */
+	int near_talk;			/* a near-end talkspurt (near onset) holds */
 	int dt_hang;
+	float mix;			/* share of the canceller's output */
+	double nx1, nx2, ny1, ny2;	/* the notch replica's memory */
+	float *notched;			/* notch(rec) of this block, chunk samples */
 	int suppress;			/* decision of the last block */
 	float gain;
 };
@@ -73,9 +111,10 @@ int dsp_echo_new(int chunk, int tail_ms, struct dsp_echo **out)
 	if (!e)
 		return ENOMEM;
 	e->chunk = chunk;
+	e->notched = calloc((size_t)chunk, sizeof(*e->notched));
 	e->st = speex_echo_state_init(chunk, tail_ms * 8);
-	if (!e->st) {
-		free(e);
+	if (!e->st || !e->notched) {
+		dsp_echo_free(e);
 		return ENOMEM;
 	}
 	speex_echo_ctl(e->st, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
@@ -92,7 +131,9 @@ void dsp_echo_free(struct dsp_echo *e)
 {
 	if (!e)
 		return;
-	speex_echo_state_destroy(e->st);
+	if (e->st)
+		speex_echo_state_destroy(e->st);
+	free(e->notched);
 	free(e);
 }
 
@@ -103,16 +144,23 @@ void dsp_echo_reset(struct dsp_echo *e)
 	e->far_pos = 0;
 	e->p_ref = e->p_model = e->p_rec = e->p_out = 0;
 	e->erl = ERL_INIT;
+	e->path_erl = ERL_INIT;
+	e->far_prev = 0;
+	e->far_steady = 0;
+	e->near_talk = 0;
 	e->dt_hang = 0;
+	e->mix = 1.0f;
+	e->nx1 = e->nx2 = e->ny1 = e->ny2 = 0;
 	e->suppress = 0;
 	e->gain = 1.0f;
 }
 
 void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play, int16_t *out)
 {
-	double pf, pr, pe, py = 0, far = 0, ex;
+	double pf, pr, pe, py = 0, far = 0, far_min = -1, ex;
 	int far_active, dt, near_low;
 	const double a = 1.0 / AVG_BLOCKS;
+	float m0, m1;
 
 	speex_echo_cancellation(e->st, rec, play, out);
 
@@ -120,16 +168,31 @@ void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play
 	pr = mean_sq(rec, e->chunk);
 	pe = mean_sq(out, e->chunk);
 	for (int i = 0; i < e->chunk; i++) {
-		double y = (double)rec[i] - out[i];
+		const double d2 = NOTCH_R * NOTCH_R + 0.7 * (1 - NOTCH_R) * (1 - NOTCH_R);
+		double x = rec[i], v = x - 2 * e->nx1 + e->nx2 + 2 * NOTCH_R * e->ny1 - d2 * e->ny2, y;
 
+		e->nx2 = e->nx1;
+		e->nx1 = x;
+		e->ny2 = e->ny1;
+		e->ny1 = v;
+		e->notched[i] = (float)(NOTCH_R * v);
+		y = e->notched[i] - out[i];
 		py += y * y;
 	}
 	py /= e->chunk;
 	e->far_hist[e->far_pos] = pf;
 	e->far_pos = (e->far_pos + 1) % e->hist_n;
-	for (int i = 0; i < e->hist_n; i++)
+	for (int i = 0; i < e->hist_n; i++) {
 		if (e->far_hist[i] > far)
 			far = e->far_hist[i];
+		if (far_min < 0 || e->far_hist[i] < far_min)
+			far_min = e->far_hist[i];
+	}
+	if (far > 2.0 * e->far_prev)
+		e->far_steady = 0;
+	else if (e->far_steady < e->hist_n)
+		e->far_steady++;
+	e->far_prev = far;
 
 	far_active = far > FAR_MIN_POW;
 	if (far_active) {
@@ -138,13 +201,61 @@ void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play
 		if (e->p_model > 0) {
 			double erl = e->p_ref / e->p_model;
 
-			/* keep Ex sane: between 3 and 40 dB */
 			e->erl = erl < 2.0 ? 2.0 : erl > 1e4 ? 1e4 : erl;
 		}
 	}
-	ex = far / e->erl;
+
+	/* the path's ERL: up to the lower bound the line shows */
+	if (far_min > FAR_MIN_POW) {
+		double lb = pr > 0 ? far_min / pr : PATH_ERL_MAX;
+
+		if (lb > PATH_ERL_MAX)
+			lb = PATH_ERL_MAX;
+		if (lb > e->path_erl)
+			e->path_erl *= pow(lb / e->path_erl, PATH_RISE);
+	}
+	ex = far / e->path_erl;
 	dt = far_active && pr > ex * 2.0;	/* +3 dB */
+	if (!far_active || pr <= ex * 2.0)
+		e->near_talk = 0;
+	else if (pr > ex * 4.0 && e->far_steady >= e->hist_n)
+		e->near_talk = 1;		/* a near-end onset */
+	/* ... and down on evidence of echo outside near-end talkspurts */
+	if (far_active && !e->near_talk && pe * 4.0 < pr && py > ex * 2.0) {
+		double model_erl = far / py;
+
+		if (model_erl < 2.0)
+			model_erl = 2.0;
+		e->path_erl *= pow(model_erl / e->path_erl, PATH_FALL);
+		ex = far / e->path_erl;
+	}
+
+	/* the canceller's output only while its model is a plausible echo */
+	m0 = e->mix;
+	if (dt && e->path_erl >= PATH_NEGLIGIBLE)
+		m1 = 0.0f;	/* double talk, echo >= 40 dB down: the model can only hurt */
+	else
+		m1 = py <= ex * 4.0 || py < FAR_MIN_POW * 1e-3 ? 1.0f : 0.0f;	/* +6 dB; -70 dBm0 */
+	if (m0 != 1.0f || m1 != 1.0f)
+		for (int i = 0; i < e->chunk; i++) {
+			float m = m0 + (m1 - m0) * (float)(i + 1) / (float)e->chunk;
+			float v = m * out[i] + (1.0f - m) * e->notched[i];
+
+			out[i] = (int16_t)lrintf(v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v);
+		}
+	e->mix = m1;
+	pe = mean_sq(out, e->chunk);
+
 	near_low = pe < ex * 0.25;		/* -6 dB */
+	/* on the cancelled side: more than the residual the canceller leaves
+	 * (Ex / its ERLE) + 6 dB, above -60 dBm0, is near-end speech under the
+	 * echo's level */
+	if (far_active && pe > FAR_MIN_POW * 1e-2) {
+		double erle = e->p_out > 0 && e->p_rec > e->p_out ? e->p_rec / e->p_out : 1.0;
+
+		if (pe > ex / erle * 4.0)
+			dt = 1;
+	}
 	if (dt || !far_active)
 		e->dt_hang = dt ? DT_HANG_BLOCKS : 0;
 	else if (e->dt_hang > 0)
