@@ -35,6 +35,8 @@
  *   tone ID FREQ [LEVEL_DBM0] | silence ID | wav ID FILE | dtmf ID DIGITS
  *   measure ID MS | record ID FILE|off | echo ID DELAY_MS LOSS_DB | echo ID off
  *   drop | restore | alarm red|yellow|blue|clear | stopframes | startframes
+ *   load RATE COUNT HOLD_MS [called=NUM] [calling=NUM] [timeout=MS] [out=FILE]
+ *        | load stop    paced calls, counted (pstnsim_load.c; no per-call events)
  *   status | auto answer|alert|busy|none (as --auto, from now on) | quit
  *   refuse CHAN [cause=N] | refuse off: the gateway's SETUPs for channel CHAN
  *        are cleared with cause N (default 44, channel not available)
@@ -65,6 +67,8 @@
  *          echo_late=           echo_late: frames of the calls in progress
  *                               whose echo was missing because the
  *                               gateway's answer came after its period
+ *   LOAD_START rate= count= hold= timeout= | LOAD attempted= completed= failed= ...
+ *                                       a load run's start and its counts
  *   AUTO mode=                          after an auto command
  *   REFUSE chan= cause=                 after a refuse command (chan=0: off)
  *   ERROR cmd= msg=                     a command that could not be done
@@ -331,7 +335,7 @@ static void send_frames(int fd, uint32_t events, void *arg)
 			b[4 + i] = (uint8_t)(S.seq >> (8 * i));
 		memset(b + HDR, idle, len - HDR);
 		for (struct call *c = S.calls; c; c = c->next)
-			if (chan_valid(c->chan))
+			if (chan_valid(c->chan) && !c->load)	/* load calls: idle */
 				sim_audio_tx(c->audio, b + HDR + (size_t)(c->chan - 1) * S.chunk,
 					     S.chunk);
 		if (send(S.media_fd, b, len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len) {
@@ -417,7 +421,7 @@ static void media_readable(int fd, uint32_t events, void *arg)
 		S.rx_seq = seq;
 		S.frames_rx++;
 		for (struct call *c = S.calls; c; c = c->next)
-			if (chan_valid(c->chan))
+			if (chan_valid(c->chan) && !c->load)
 				sim_audio_rx(c->audio, b + HDR + (size_t)(c->chan - 1) * S.chunk,
 					     S.chunk);
 		break;
@@ -493,18 +497,71 @@ static int parse_double(const char *s, double *out)
 	return *end ? EINVAL : 0;
 }
 
-static void cmd_call(char **argv, int argc)
+struct call *place_call(const char *called, int cton, const char *calling, int gton,
+			int restricted, int cap, int chan, const char **why)
 {
-	const char *called = opt(argv, argc, "called"), *calling = opt(argv, argc, "calling");
-	const char *v;
-	int chan = -1, cton = 2, gton = 2, restricted = 0, cap = PRI_TRANS_CAP_SPEECH;
 	char cbuf[64], gbuf[64];
 	struct pri_sr *sr;
 	struct call *c;
 	q931_call *q;
 
-	if (!called || strlen(called) >= sizeof(cbuf) ||
-	    (calling && strlen(calling) >= sizeof(gbuf)))
+	if (!S.pri || !S.dchan_up || S.dchan_fd < 0) {
+		*why = "D-channel down";
+		return NULL;
+	}
+	if (chan < 0 && (chan = chan_free()) < 0) {
+		*why = "no free B-channel";
+		return NULL;
+	}
+	q = pri_new_call(S.pri);
+	if (!q) {
+		*why = "libpri refused a new call";
+		return NULL;
+	}
+	c = call_new(q, chan, 0);
+	if (!c) {
+		pri_destroycall(S.pri, q);
+		*why = "out of memory";
+		return NULL;
+	}
+	sr = pri_sr_new();
+	if (!sr) {
+		pri_destroycall(S.pri, q);
+		call_free(c);
+		*why = "out of memory";
+		return NULL;
+	}
+	snprintf(cbuf, sizeof(cbuf), "%s", called);
+	pri_sr_set_channel(sr, chan, 1, 0);
+	pri_sr_set_bearer(sr, cap, cap == PRI_TRANS_CAP_DIGITAL ? 0 :
+			  S.alaw ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
+	pri_sr_set_called(sr, cbuf, cton << 4 | PRI_NPI_E163_E164, 1);
+	if (calling) {
+		snprintf(gbuf, sizeof(gbuf), "%s", calling);
+		pri_sr_set_caller(sr, gbuf, NULL, gton << 4 | PRI_NPI_E163_E164,
+				  restricted ? PRES_PROHIB_USER_NUMBER_NOT_SCREENED :
+				  PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+	}
+	c->t_setup = sim_now_us();
+	int err = pri_setup(S.pri, q, sr);
+	pri_sr_free(sr);
+	if (err) {
+		pri_destroycall(S.pri, q);
+		call_free(c);
+		*why = "pri_setup failed";
+		return NULL;
+	}
+	return c;
+}
+
+static void cmd_call(char **argv, int argc)
+{
+	const char *called = opt(argv, argc, "called"), *calling = opt(argv, argc, "calling");
+	const char *v, *why = NULL;
+	int chan = -1, cton = 2, gton = 2, restricted = 0, cap = PRI_TRANS_CAP_SPEECH;
+	struct call *c;
+
+	if (!called || strlen(called) >= 64 || (calling && strlen(calling) >= 64))
 		FAIL(argv[0], "called=NUM required (numbers up to 63 digits)");
 	if ((v = opt(argv, argc, "chan")) && (parse_int(v, &chan) || !chan_valid(chan)))
 		FAIL(argv[0], "bad chan");
@@ -522,43 +579,10 @@ static void cmd_call(char **argv, int argc)
 		else if (strcmp(v, "speech"))
 			FAIL(argv[0], "bad bearer");
 	}
-	if (!S.pri || !S.dchan_up || S.dchan_fd < 0)
-		FAIL(argv[0], "D-channel down");
-	if (chan < 0 && (chan = chan_free()) < 0)
-		FAIL(argv[0], "no free B-channel");
-	q = pri_new_call(S.pri);
-	if (!q)
-		FAIL(argv[0], "libpri refused a new call");
-	c = call_new(q, chan, 0);
-	if (!c) {
-		pri_destroycall(S.pri, q);
-		FAIL(argv[0], "out of memory");
-	}
-	sr = pri_sr_new();
-	if (!sr) {
-		pri_destroycall(S.pri, q);
-		call_free(c);
-		FAIL(argv[0], "out of memory");
-	}
-	snprintf(cbuf, sizeof(cbuf), "%s", called);
-	pri_sr_set_channel(sr, chan, 1, 0);
-	pri_sr_set_bearer(sr, cap, cap == PRI_TRANS_CAP_DIGITAL ? 0 :
-			  S.alaw ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
-	pri_sr_set_called(sr, cbuf, cton << 4 | PRI_NPI_E163_E164, 1);
-	if (calling) {
-		snprintf(gbuf, sizeof(gbuf), "%s", calling);
-		pri_sr_set_caller(sr, gbuf, NULL, gton << 4 | PRI_NPI_E163_E164,
-				  restricted ? PRES_PROHIB_USER_NUMBER_NOT_SCREENED :
-				  PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
-	}
-	int err = pri_setup(S.pri, q, sr);
-	pri_sr_free(sr);
-	if (err) {
-		pri_destroycall(S.pri, q);
-		call_free(c);
-		FAIL(argv[0], "pri_setup failed");
-	}
-	event("CALL id=%d chan=%d", c->id, chan);
+	c = place_call(called, cton, calling, gton, restricted, cap, chan, &why);
+	if (!c)
+		FAIL(argv[0], why);
+	event("CALL id=%d chan=%d", c->id, c->chan);
 }
 
 static void cmd_call_op(char **argv, int argc, struct call *c)
@@ -678,6 +702,8 @@ static void command(char *line)
 		return;
 	if (!strcmp(argv[0], "call")) {
 		cmd_call(argv, argc);
+	} else if (!strcmp(argv[0], "load")) {
+		sim_load_cmd(argv, argc);
 	} else if (!strcmp(argv[0], "status")) {
 		int up = S.dahdi_base ? S.dchan_fd >= 0 :
 			S.media_fd >= 0 && S.dchan_fd >= 0 && S.have_config;

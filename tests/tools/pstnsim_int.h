@@ -30,6 +30,10 @@ struct call {
 	int acked;		/* incoming: PROCEEDING/ALERTING/CONNECT sent */
 	int cref;		/* incoming: the gateway's call reference */
 	int clearing;		/* we sent DISCONNECT/RELEASE */
+	/* a call of the load generator (pstnsim_load.c): no per-call events */
+	int load;
+	int cause;		/* the last cause heard on it (0: none) */
+	uint64_t t_setup, t_connect, t_clear;	/* CLOCK_MONOTONIC, us */
 	struct sim_audio *audio;
 	struct call *next;
 };
@@ -68,6 +72,7 @@ struct sim {
 	FILE *pcap;
 	struct linebuf in, fifo;
 	int fifo_wfd, sig_fd, quitting, exit_code;
+	struct sim_load *load;	/* the paced call generator, NULL when idle */
 };
 
 extern struct sim S;
@@ -85,6 +90,17 @@ void sim_dahdi_close(void);	/* close every channel of the span */
 void sim_dahdi_sync(void);	/* open B-channels in a call, close the rest */
 int sim_dahdi_dread(void *buf, int buflen);	/* libpri's read: bytes or 0 */
 int sim_dahdi_dwrite(const void *buf, int buflen); /* 1 if sent */
+
+/* pstnsim.c: our SETUP on CHAN (-1: a free one); the call, or NULL with
+ * *why set. */
+struct call *place_call(const char *called, int cton, const char *calling, int gton,
+			int restricted, int cap, int chan, const char **why);
+
+/* pstnsim_load.c: the paced call generator ("load" command) */
+void sim_load_cmd(char **argv, int argc);
+void sim_load_connected(struct call *c);	/* CONNECT on a load call */
+void sim_load_freed(struct call *c);		/* a load call is gone */
+uint64_t sim_now_us(void);
 
 /* pstnsim_isdn.c */
 int pcap_open(const char *path);

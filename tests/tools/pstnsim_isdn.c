@@ -192,6 +192,10 @@ void pri_error_cb(struct pri *pri, char *s)
 
 static void handle_pri_event(pri_event *e);
 
+/* An event about call c: the load generator's calls are counted, not
+ * printed (hundreds a second). */
+#define CALL_EVENT(c, ...) do { if (!(c)->load) event(__VA_ARGS__); } while (0)
+
 /* After every use of libpri: react to a broken socket, re-arm its timer. */
 void after_pri(void)
 {
@@ -286,14 +290,14 @@ static void on_measured(void *arg, double freq, double level, int ms)
 {
 	struct call *c = arg;
 
-	event("MEASURE id=%d freq=%.1f level=%.1f ms=%d", c->id, freq, level, ms);
+	CALL_EVENT(c, "MEASURE id=%d freq=%.1f level=%.1f ms=%d", c->id, freq, level, ms);
 }
 
 static void on_digit(void *arg, char d)
 {
 	struct call *c = arg;
 
-	event("DTMF id=%d digit=%c", c->id, d);
+	CALL_EVENT(c, "DTMF id=%d digit=%c", c->id, d);
 }
 
 struct call *call_new(q931_call *q, int chan, int incoming)
@@ -319,6 +323,8 @@ struct call *call_new(q931_call *q, int chan, int incoming)
 
 void call_free(struct call *c)
 {
+	if (c->load)
+		sim_load_freed(c);
 	for (struct call **pp = &S.calls; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -396,7 +402,7 @@ void call_hangup(struct call *c, int cause)
 	/* RELEASE COMPLETE at once: libpri has forgotten the call (see
 	 * peek_clearing); so do we. c is gone after this. */
 	if (c->incoming && S.txpeek.valid && S.txpeek.msgtype == 0x5a && S.txpeek.cref == c->cref) {
-		event("HANGUP id=%d cause=%d", c->id, cause);
+		CALL_EVENT(c, "HANGUP id=%d cause=%d", c->id, cause);
 		call_free(c);
 	}
 }
@@ -410,7 +416,7 @@ void calls_lost(void)
 {
 	while (S.calls) {
 		struct call *c = S.calls;
-		event("HANGUP id=%d cause=%d reason=link_down", c->id,
+		CALL_EVENT(c, "HANGUP id=%d cause=%d reason=link_down", c->id,
 		      PRI_CAUSE_NETWORK_OUT_OF_ORDER);
 		if (S.pri)
 			pri_destroycall(S.pri, c->c);
@@ -426,8 +432,8 @@ static void silent_clearing(void)
 		if (!c->incoming || c->acked || c->cref != S.peek.cref)
 			continue;
 		if (S.peek.msgtype == 0x45)
-			event("DISCONNECT id=%d cause=%d", c->id, S.peek.cause);
-		event("HANGUP id=%d cause=%d", c->id, S.peek.cause);
+			CALL_EVENT(c, "DISCONNECT id=%d cause=%d", c->id, S.peek.cause);
+		CALL_EVENT(c, "HANGUP id=%d cause=%d", c->id, S.peek.cause);
 		pri_destroycall(S.pri, c->c);
 		call_free(c);
 		return;
@@ -448,7 +454,7 @@ static void on_ring(pri_event *e)
 		return;
 	}
 	c->cref = r->cref;
-	event("RING id=%d chan=%d called=%s called_ton=%s calling=%s calling_ton=%s "
+	CALL_EVENT(c, "RING id=%d chan=%d called=%s called_ton=%s calling=%s calling_ton=%s "
 	      "calling_pres=%s bearer=%s", c->id, c->chan, num(r->callednum),
 	      ton_names[(r->calledplan >> 4) & 7], num(r->callingnum),
 	      ton_names[(r->callingplan >> 4) & 7],
@@ -537,48 +543,55 @@ static void handle_pri_event(pri_event *e)
 	switch (e->e) {
 	case PRI_EVENT_SETUP_ACK:
 		set_chan(c, e->setup_ack.channel);
-		event("SETUP_ACK id=%d chan=%d", c->id, c->chan);
+		CALL_EVENT(c, "SETUP_ACK id=%d chan=%d", c->id, c->chan);
 		break;
 	case PRI_EVENT_PROCEEDING:
 		set_chan(c, e->proceeding.channel);
-		event("PROCEEDING id=%d chan=%d", c->id, c->chan);
+		CALL_EVENT(c, "PROCEEDING id=%d chan=%d", c->id, c->chan);
 		break;
 	case PRI_EVENT_RINGING:
 		set_chan(c, e->ringing.channel);
-		event("ALERTING id=%d chan=%d", c->id, c->chan);
+		CALL_EVENT(c, "ALERTING id=%d chan=%d", c->id, c->chan);
 		break;
 	case PRI_EVENT_PROGRESS:
 		set_chan(c, e->proceeding.channel);
-		event("PROGRESS id=%d chan=%d", c->id, c->chan);
+		CALL_EVENT(c, "PROGRESS id=%d chan=%d", c->id, c->chan);
 		break;
 	case PRI_EVENT_ANSWER:
 		set_chan(c, e->answer.channel);
-		event("CONNECT id=%d chan=%d", c->id, c->chan);
+		CALL_EVENT(c, "CONNECT id=%d chan=%d", c->id, c->chan);
+		if (c->load)
+			sim_load_connected(c);
 		break;
 	case PRI_EVENT_CONNECT_ACK:
-		event("CONNECT_ACK id=%d", c->id);
+		CALL_EVENT(c, "CONNECT_ACK id=%d", c->id);
 		break;
 	case PRI_EVENT_INFO_RECEIVED:
-		event("INFO id=%d digits=%s", c->id, num(e->ring.callednum));
+		CALL_EVENT(c, "INFO id=%d digits=%s", c->id, num(e->ring.callednum));
 		break;
 	case PRI_EVENT_KEYPAD_DIGIT:
-		event("KEYPAD id=%d digits=%s", c->id, num(e->digit.digits));
+		CALL_EVENT(c, "KEYPAD id=%d digits=%s", c->id, num(e->digit.digits));
 		break;
 	case PRI_EVENT_HANGUP_REQ:
 		/* The gateway's DISCONNECT: answer with RELEASE. */
-		event("DISCONNECT id=%d cause=%d", c->id, e->hangup.cause);
+		CALL_EVENT(c, "DISCONNECT id=%d cause=%d", c->id, e->hangup.cause);
+		c->cause = e->hangup.cause;
 		c->clearing = 1;
 		pri_hangup(S.pri, c->c, e->hangup.cause);
 		break;
 	case PRI_EVENT_HANGUP:
 		/* The gateway's RELEASE (or a clearing by libpri): the call must
 		 * still be hung up for RELEASE COMPLETE to go out. */
-		event("HANGUP id=%d cause=%d", c->id, e->hangup.cause);
+		CALL_EVENT(c, "HANGUP id=%d cause=%d", c->id, e->hangup.cause);
+		if (!c->cause)
+			c->cause = e->hangup.cause;
 		pri_hangup(S.pri, c->c, e->hangup.cause);
 		call_free(c);
 		break;
 	case PRI_EVENT_HANGUP_ACK:
-		event("HANGUP id=%d cause=%d", c->id, e->hangup.cause);
+		CALL_EVENT(c, "HANGUP id=%d cause=%d", c->id, e->hangup.cause);
+		if (!c->cause)
+			c->cause = e->hangup.cause;
 		call_free(c);
 		break;
 	}

@@ -4,6 +4,7 @@
 # end-to-end tests; `tests/tools/pstnsim --selftest` is a TAP unit test.
 noinst_PROGRAMS += tests/tools/pstnsim
 tests_tools_pstnsim_SOURCES = tests/tools/pstnsim.c tests/tools/pstnsim_isdn.c tests/tools/pstnsim_dahdi.c \
+	tests/tools/pstnsim_load.c \
 	tests/tools/pstnsim_audio.c tests/tools/pstnsim_int.h \
 	tests/tools/pstnsim.h
 tests_tools_pstnsim_CPPFLAGS = $(AM_CPPFLAGS) $(SPANDSP_CFLAGS)
