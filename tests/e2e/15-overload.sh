@@ -49,7 +49,7 @@ chan_states() {
 # ---- 1. a burst of 60 calls onto 30 channels
 diag "---- 1: 60 calls at 100/s onto 30 channels, held 2 s"
 sip_capture_start
-timeout 60 sipp -sf "$(dirname "$0")/sipp/uac-hold.xml" -d 2000 \
+timeout 60 sipp -sf "$E2E_TOP/bench/sipp/uac.xml" -d 2000 \
 	-i 127.0.0.1 -p $SIPP_PORT -mi 127.0.0.1 -mp 26000 -s +4930555 \
 	-m 60 -r 100 -l 60 -timeout 40s -timeout_error -nostdin \
 	-trace_stat -stf "$E2E_DIR/sipp-stat.csv" -trace_err -error_file "$E2E_DIR/sipp-err.log" \
