@@ -122,6 +122,8 @@ struct tdm_span {
 	struct loop_timer *pri_timer;
 	char msgbuf[512];	/* libpri's message fragments, until '\n' */
 	size_t msglen;
+	uint64_t sabme_tx_ms;	/* loop_now_ms() of our last SABME on a line, 0 = none */
+	int relinks;		/* fresh links since layer 2 was last up or the line came */
 
 	/* D-channel backend */
 	const struct tdm_dchan_ops *dops;
