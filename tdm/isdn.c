@@ -14,7 +14,7 @@
  * Layer 2 coming up (issue 8): with no line, libpri sends SABME into the
  * void every T200 (N200 times, a T200 pause, again). A far end that comes
  * (back) and sends SABME finds libpri in "awaiting establishment": libpri
- * answers UA but, as both sides sent SABME (Q.921 5.5.5, collision of
+ * answers UA but, as both sides sent SABME (Q.921 5.5.1, collision of
  * identical commands), it enters multiple-frame operation only when its
  * own next SABME, up to 2 T200 away, is acknowledged; every I-frame until
  * then is discarded, so the far end's first SETUP is lost (and cleared
@@ -61,6 +61,11 @@ static size_t nretired;
 #define SABME_ANSWER_MS 100
 /* Fresh links per layer 2 outage on one line connection. */
 #define RELINK_MAX 4
+/* How long a SETUP that came before the span was up waits for it: the
+ * media half reports in sync on the first frame, which a virtual line
+ * sends within a chunk (20 ms) of connecting and at most LOF_MS (1 s,
+ * virt_media.c) later before it is loss of frame anyway. */
+#define ISDN_HOLD_MS 1000
 
 static void pri_rearm(struct tdm_span *s);
 static void handle_event(struct tdm_span *s, pri_event *e);
@@ -107,7 +112,7 @@ static void pri_err_hook(struct pri *pri, char *msg)
 
 /* ---- I/O callbacks ---- */
 
-/* A Q.921 SABME (Q.921 3.6.1, 3.6.4: two address octets, control 011P1111)
+/* A Q.921 SABME (two address octets, any SAPI/TEI; control 011P1111)
  * without its FCS; cmd_cr: the C/R bit of a command from that side. */
 static int is_sabme(const uint8_t *f, size_t len, int cmd_cr)
 {
@@ -215,6 +220,8 @@ static void pri_timer_cb(void *arg)
 	pri_rearm(arg);
 }
 
+static void hold_timer_cb(void *arg);
+
 /* A new libpri link for s, configured; it has sent its first SABME (to
  * the line if one is connected). NULL when libpri cannot make one. */
 static struct pri *link_new(struct tdm_span *s)
@@ -272,21 +279,32 @@ int isdn_new(struct tdm_span *s)
 	err = loop_timer_new(s->loop, pri_timer_cb, s, &s->pri_timer);
 	if (err)
 		return err;
+	err = loop_timer_new(s->loop, hold_timer_cb, s, &s->hold_timer);
+	if (err)
+		goto out;
 	s->pri = link_new(s);
 	if (!s->pri) {
-		loop_timer_free(s->pri_timer);
-		s->pri_timer = NULL;
-		return ENOMEM;
+		err = ENOMEM;
+		goto out;
 	}
 	/* libpri started layer 2 in pri_new_cb (SABME queued): run its timers. */
 	pri_rearm(s);
 	return 0;
+out:
+	loop_timer_free(s->hold_timer);
+	s->hold_timer = NULL;
+	loop_timer_free(s->pri_timer);
+	s->pri_timer = NULL;
+	return err;
 }
 
 void isdn_free(struct tdm_span *s)
 {
 	loop_timer_free(s->pri_timer);
 	s->pri_timer = NULL;
+	loop_timer_free(s->hold_timer);
+	s->hold_timer = NULL;
+	s->nheld = 0; /* libpri's calls go with the link */
 	if (!s->pri)
 		return;
 	/* Calls are dropped without signalling; libpri's copies die with it. */
@@ -313,6 +331,8 @@ static int relink_for_sabme(struct tdm_span *s)
 	for (struct tdm_call *c = s->calls; c; c = c->next)
 		if (c->q)
 			return EBUSY;
+	if (s->nheld)
+		return EBUSY;
 	if (s->relinks >= RELINK_MAX)
 		return ELOOP;
 	fresh = link_new(s);
@@ -507,6 +527,69 @@ static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
 	return NULL;
 }
 
+/*
+ * Held SETUPs: layer 2 can be up a moment before the span is. On a virtual
+ * span the line connects media, then dchan, and may send SETUP within a
+ * millisecond, before its first media frame (what makes the media half
+ * report in sync); on a card the media worker's report crosses threads.
+ * Rejecting such a SETUP with cause 38 would lose the first call after
+ * every recovery again, so it waits (not answered: the network's T303,
+ * 4 s, runs) until the span is up, at most ISDN_HOLD_MS.
+ */
+static void held_drop(struct tdm_span *s, int i)
+{
+	s->held[i] = s->held[--s->nheld];
+	if (!s->nheld)
+		loop_timer_stop(s->hold_timer);
+}
+
+/* The far end cleared a held call: forget it (libpri finishes it). */
+static int held_forget(struct tdm_span *s, q931_call *q)
+{
+	for (int i = 0; i < s->nheld; i++) {
+		if (s->held[i].q != q)
+			continue;
+		log_info(LOG_ISDN, "%s/B%d: held SETUP cleared by the network", s->name,
+			 s->held[i].want);
+		held_drop(s, i);
+		return 1;
+	}
+	return 0;
+}
+
+/* Offer (or reject, if the span is still down) every held SETUP. */
+static void held_release(struct tdm_span *s)
+{
+	while (s->nheld && s->pri) {
+		struct isdn_held h = s->held[0];
+
+		held_drop(s, 0);
+		if (!s->dchan_connected) {
+			/* layer 1 gone: nothing to send, as isdn_clear_all */
+			pri_destroycall(s->pri, h.q);
+			continue;
+		}
+		if (!s->up)
+			log_notice(LOG_ISDN, "%s/B%d: held SETUP: span still down after %d ms",
+				   s->name, h.want, ISDN_HOLD_MS);
+		isdn_call_setup(s, h.q, &h.setup, h.want, h.flexible);
+	}
+	pri_rearm(s);
+}
+
+static void hold_timer_cb(void *arg)
+{
+	held_release(arg);
+}
+
+void isdn_span_changed(struct tdm_span *s)
+{
+	/* From inside span_update (maybe inside a libpri event): offer the
+	 * held calls from the loop, not from here. */
+	if (s->nheld && (s->up || !s->dchan_connected || !s->l2_up))
+		loop_timer_start(s->hold_timer, 1);
+}
+
 static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 {
 	struct tdm_setup setup;
@@ -524,6 +607,20 @@ static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 		 pri_pres2str(r->callingpres), setup.called.digits,
 		 tdm_ton_name(setup.called.ton), bearer_name(setup.bearer),
 		 r->flexible ? ", channel preferred" : "");
+	if (!s->up && s->dchan_connected && s->l2_up && s->nheld < ISDN_HELD_MAX) {
+		struct isdn_held *h = &s->held[s->nheld++];
+
+		h->q = r->call;
+		h->setup = setup;
+		h->want = want;
+		h->flexible = r->flexible;
+		if (!loop_timer_active(s->hold_timer))
+			loop_timer_start(s->hold_timer, ISDN_HOLD_MS);
+		log_info(LOG_ISDN, "%s/B%d: SETUP held: layer 2 is up, the span not yet "
+			 "(layer 1 %s, alarm %s)", s->name, want,
+			 s->media_up ? "up" : "coming up", tdm_alarm_name(s->media_alarm));
+		return;
+	}
 	isdn_call_setup(s, r->call, &setup, want, r->flexible);
 }
 
@@ -599,6 +696,7 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 	case PRI_EVENT_HANGUP_REQ:
 	case PRI_EVENT_HANGUP:
 		if (!find_call(s, e->hangup.call)) {
+			held_forget(s, e->hangup.call);
 			/* A call we already handed back: let libpri finish it. */
 			if (e->hangup.call)
 				pri_hangup(s->pri, e->hangup.call, e->hangup.cause);

@@ -245,7 +245,7 @@ static int dchan_connected(void)
 	/* Layer 2 went down during the outage: libpri would go on with its
 	 * own T200/SABME cycle (its next SABME up to 1 s away, the gateway's
 	 * SABME answered with UA but layer 2 not ours until then). A switch
-	 * establishes layer 2 when layer 1 comes back (Q.921 5.5.1.1): a
+	 * establishes layer 2 when layer 1 comes back (Q.921 5.5.1): a
 	 * fresh link sends its SABME now. */
 	if (S.ready && !S.dchan_up && (err = pri_fresh()))
 		log_warn(LOG_ISDN, "dchan: keeping the old libpri link: %s", strerror(err));
