@@ -11,6 +11,22 @@
  * Driven from the control loop: a frame -> pri_check_event(); libpri's
  * timers -> pri_schedule_next() -> one loop timer -> pri_schedule_run().
  *
+ * Layer 2 coming up (issue 8): with no line, libpri sends SABME into the
+ * void every T200 (N200 times, a T200 pause, again). A far end that comes
+ * (back) and sends SABME finds libpri in "awaiting establishment": libpri
+ * answers UA but, as both sides sent SABME (Q.921 5.5.1, collision of
+ * identical commands), it enters multiple-frame operation only when its
+ * own next SABME, up to 2 T200 away, is acknowledged; every I-frame until
+ * then is discarded, so the far end's first SETUP is lost (and cleared
+ * with cause 101 after the re-establishment). libpri has no call to send
+ * SABME now, so such a SABME gets a fresh link (pri_new_cb sends its
+ * SABME at once, then answers the far end's with UA): layer 2 is up both
+ * ways within one round trip. Not when a SABME of ours reached the line
+ * just before (the far end's UA to it is coming), nor while a call still
+ * has libpri state (T309 keeps calls across a layer 2 outage), and at
+ * most RELINK_MAX times until layer 2 is up or the line comes again: each
+ * link stays allocated for the process's life.
+ *
  * Who owns libpri's call: a tdm_call holds c->q until we call pri_hangup()
  * or pri_destroycall() on it; from then on libpri finishes the clearing
  * alone (events for a q931_call we no longer know: HANGUP/HANGUP_REQ get
@@ -40,7 +56,19 @@
 static struct pri **retired;
 static size_t nretired;
 
+/* A SABME of ours on the line this recently will be answered: no fresh
+ * link for the far end's (its UA to ours is on the way). */
+#define SABME_ANSWER_MS 100
+/* Fresh links per layer 2 outage on one line connection. */
+#define RELINK_MAX 4
+/* How long a SETUP that came before the span was up waits for it: the
+ * media half reports in sync on the first frame, which a virtual line
+ * sends within a chunk (20 ms) of connecting and at most LOF_MS (1 s,
+ * virt_media.c) later before it is loss of frame anyway. */
+#define ISDN_HOLD_MS 1000
+
 static void pri_rearm(struct tdm_span *s);
+static void handle_event(struct tdm_span *s, pri_event *e);
 
 /* ---- libpri's global message/error hooks -> lib/log ---- */
 
@@ -84,6 +112,14 @@ static void pri_err_hook(struct pri *pri, char *msg)
 
 /* ---- I/O callbacks ---- */
 
+/* A Q.921 SABME (two address octets, any SAPI/TEI; control 011P1111)
+ * without its FCS; cmd_cr: the C/R bit of a command from that side. */
+static int is_sabme(const uint8_t *f, size_t len, int cmd_cr)
+{
+	return len >= 3 && !(f[0] & 1) && (f[1] & 1) && (f[2] & ~0x10) == 0x6F &&
+	       ((f[0] >> 1) & 1) == cmd_cr;
+}
+
 static int io_read(struct pri *pri, void *buf, int buflen)
 {
 	struct tdm_span *s = pri_get_userdata(pri);
@@ -110,6 +146,9 @@ static int io_write(struct pri *pri, void *buf, int buflen)
 		log_debug(LOG_ISDN, "%s: D-channel write: %s", s->name, strerror(errno));
 		return buflen;
 	}
+	/* Ours are commands with C/R 1 from the network side, 0 from the user. */
+	if (buflen > 2 && is_sabme(buf, (size_t)buflen - 2, s->cfg.signalling == CFG_SIG_PRI_NET))
+		s->sabme_tx_ms = loop_now_ms();
 	return (int)n;
 }
 
@@ -181,15 +220,54 @@ static void pri_timer_cb(void *arg)
 	pri_rearm(arg);
 }
 
-int isdn_new(struct tdm_span *s)
+static void hold_timer_cb(void *arg);
+
+/* A new libpri link for s, configured; it has sent its first SABME (to
+ * the line if one is connected). NULL when libpri cannot make one. */
+static struct pri *link_new(struct tdm_span *s)
 {
-	static int hooks_set;
 	const struct { int timer, ms; } timers[] = {
 		{ PRI_TIMER_T303, s->cfg.t303 }, { PRI_TIMER_T305, s->cfg.t305 },
 		{ PRI_TIMER_T308, s->cfg.t308 }, { PRI_TIMER_T309, s->cfg.t309 },
 		{ PRI_TIMER_T310, s->cfg.t310 }, { PRI_TIMER_T313, s->cfg.t313 },
 	};
 	int node = s->cfg.signalling == CFG_SIG_PRI_NET ? PRI_NETWORK : PRI_CPE;
+	struct pri *pri;
+
+	pri = pri_new_cb(-1, node, switch_to_pri(s->cfg.switchtype), io_read, io_write, s);
+	if (!pri)
+		return NULL;
+	/* Report CONNECT ACKNOWLEDGE to us (connect_ack); in exchange we send
+	 * our own CONNECT ACKNOWLEDGE on PRI_EVENT_ANSWER. */
+	pri_connect_ack_enable(pri, 1);
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		pri_set_debug(pri, PRI_DEBUG_Q931_DUMP | PRI_DEBUG_Q921_STATE |
+			      PRI_DEBUG_Q931_ANOMALY);
+	else
+		pri_set_debug(pri, 0);
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		if (timers[i].ms && pri_set_timer(pri, timers[i].timer, timers[i].ms))
+			log_warn(LOG_ISDN, "%s: libpri refused timer %d = %d ms", s->name,
+				 timers[i].timer, timers[i].ms);
+	return pri;
+}
+
+/* Keep a link we no longer use reachable, its callbacks disconnected. */
+static void link_retire(struct pri *pri)
+{
+	struct pri **r;
+
+	pri_set_userdata(pri, NULL); /* callbacks become no-ops */
+	r = realloc(retired, (nretired + 1) * sizeof(*r));
+	if (r) {
+		retired = r;
+		retired[nretired++] = pri;
+	}
+}
+
+int isdn_new(struct tdm_span *s)
+{
+	static int hooks_set;
 	int err;
 
 	if (!hooks_set) {
@@ -201,52 +279,75 @@ int isdn_new(struct tdm_span *s)
 	err = loop_timer_new(s->loop, pri_timer_cb, s, &s->pri_timer);
 	if (err)
 		return err;
-	s->pri = pri_new_cb(-1, node, switch_to_pri(s->cfg.switchtype), io_read, io_write, s);
+	err = loop_timer_new(s->loop, hold_timer_cb, s, &s->hold_timer);
+	if (err)
+		goto out;
+	s->pri = link_new(s);
 	if (!s->pri) {
-		loop_timer_free(s->pri_timer);
-		s->pri_timer = NULL;
-		return ENOMEM;
+		err = ENOMEM;
+		goto out;
 	}
-	/* Report CONNECT ACKNOWLEDGE to us (connect_ack); in exchange we send
-	 * our own CONNECT ACKNOWLEDGE on PRI_EVENT_ANSWER. */
-	pri_connect_ack_enable(s->pri, 1);
-	if (log_get_level() >= LOG_LVL_DEBUG)
-		pri_set_debug(s->pri, PRI_DEBUG_Q931_DUMP | PRI_DEBUG_Q921_STATE |
-			      PRI_DEBUG_Q931_ANOMALY);
-	else
-		pri_set_debug(s->pri, 0);
-	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
-		if (timers[i].ms && pri_set_timer(s->pri, timers[i].timer, timers[i].ms))
-			log_warn(LOG_ISDN, "%s: libpri refused timer %d = %d ms", s->name,
-				 timers[i].timer, timers[i].ms);
 	/* libpri started layer 2 in pri_new_cb (SABME queued): run its timers. */
 	pri_rearm(s);
 	return 0;
+out:
+	loop_timer_free(s->hold_timer);
+	s->hold_timer = NULL;
+	loop_timer_free(s->pri_timer);
+	s->pri_timer = NULL;
+	return err;
 }
 
 void isdn_free(struct tdm_span *s)
 {
-	struct pri **r;
-
 	loop_timer_free(s->pri_timer);
 	s->pri_timer = NULL;
+	loop_timer_free(s->hold_timer);
+	s->hold_timer = NULL;
+	s->nheld = 0; /* libpri's calls go with the link */
 	if (!s->pri)
 		return;
 	/* Calls are dropped without signalling; libpri's copies die with it. */
 	for (struct tdm_call *c = s->calls; c; c = c->next)
 		c->q = NULL;
-	pri_set_userdata(s->pri, NULL); /* callbacks become no-ops */
-	r = realloc(retired, (nretired + 1) * sizeof(*r));
-	if (r) {
-		retired = r;
-		retired[nretired++] = s->pri;
-	}
+	link_retire(s->pri);
 	s->pri = NULL;
 }
 
-/* ---- driving libpri ---- */
+/*
+ * The far end sent SABME (frame, without FCS) while our layer 2 is not up:
+ * replace the link by a fresh one whose SABME goes out now (see the top of
+ * this file) unless libpri will be up soon anyway or must be kept. 0 when
+ * replaced; else why not (EALREADY: ours is being answered, EBUSY: a call
+ * holds libpri state, ELOOP: RELINK_MAX reached, ENOMEM).
+ */
+static int relink_for_sabme(struct tdm_span *s)
+{
+	uint64_t now = loop_now_ms();
+	struct pri *fresh;
 
-static void handle_event(struct tdm_span *s, pri_event *e);
+	if (s->sabme_tx_ms && now - s->sabme_tx_ms < SABME_ANSWER_MS)
+		return EALREADY;
+	for (struct tdm_call *c = s->calls; c; c = c->next)
+		if (c->q)
+			return EBUSY;
+	if (s->nheld)
+		return EBUSY;
+	if (s->relinks >= RELINK_MAX)
+		return ELOOP;
+	fresh = link_new(s);
+	if (!fresh)
+		return ENOMEM;
+	s->relinks++;
+	link_retire(s->pri);
+	s->pri = fresh;
+	log_notice(LOG_ISDN, "%s: SABME from the line while our layer 2 awaits its own T200: "
+		   "new libpri link, SABME sent now (%d of %d on this line)", s->name, s->relinks,
+		   RELINK_MAX);
+	return 0;
+}
+
+/* ---- driving libpri ---- */
 
 /* Run due timers, then arm our loop timer for libpri's next deadline. */
 static void pri_rearm(struct tdm_span *s)
@@ -284,6 +385,14 @@ void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
 		log_debug(LOG_ISDN, "%s: D-channel frame of %zu bytes ignored", s->name, len);
 		return;
 	}
+	if (!s->l2_up && s->dfd >= 0 &&
+	    is_sabme(frame, len - 2, s->cfg.signalling != CFG_SIG_PRI_NET)) {
+		int err = relink_for_sabme(s);
+		if (err && err != EALREADY)
+			log_info(LOG_ISDN, "%s: SABME from the line, layer 2 left to libpri's T200: %s",
+				 s->name, err == EBUSY ? "calls held over the outage (T309)" :
+				 err == ELOOP ? "fresh link limit reached" : strerror(err));
+	}
 	memcpy(s->rx, frame, len);
 	s->rxlen = (int)len;
 	e = pri_check_event(s->pri);
@@ -296,6 +405,7 @@ void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
 void isdn_attach(struct tdm_span *s, int fd)
 {
 	s->dfd = fd;
+	s->relinks = 0;
 	s->dchan_connected = fd >= 0;
 	log_notice(LOG_ISDN, "%s: D-channel %s", s->name, fd >= 0 ? "connected" : "lost");
 	span_update(s);
@@ -417,6 +527,69 @@ static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
 	return NULL;
 }
 
+/*
+ * Held SETUPs: layer 2 can be up a moment before the span is. On a virtual
+ * span the line connects media, then dchan, and may send SETUP within a
+ * millisecond, before its first media frame (what makes the media half
+ * report in sync); on a card the media worker's report crosses threads.
+ * Rejecting such a SETUP with cause 38 would lose the first call after
+ * every recovery again, so it waits (not answered: the network's T303,
+ * 4 s, runs) until the span is up, at most ISDN_HOLD_MS.
+ */
+static void held_drop(struct tdm_span *s, int i)
+{
+	s->held[i] = s->held[--s->nheld];
+	if (!s->nheld)
+		loop_timer_stop(s->hold_timer);
+}
+
+/* The far end cleared a held call: forget it (libpri finishes it). */
+static int held_forget(struct tdm_span *s, q931_call *q)
+{
+	for (int i = 0; i < s->nheld; i++) {
+		if (s->held[i].q != q)
+			continue;
+		log_info(LOG_ISDN, "%s/B%d: held SETUP cleared by the network", s->name,
+			 s->held[i].want);
+		held_drop(s, i);
+		return 1;
+	}
+	return 0;
+}
+
+/* Offer (or reject, if the span is still down) every held SETUP. */
+static void held_release(struct tdm_span *s)
+{
+	while (s->nheld && s->pri) {
+		struct isdn_held h = s->held[0];
+
+		held_drop(s, 0);
+		if (!s->dchan_connected) {
+			/* layer 1 gone: nothing to send, as isdn_clear_all */
+			pri_destroycall(s->pri, h.q);
+			continue;
+		}
+		if (!s->up)
+			log_notice(LOG_ISDN, "%s/B%d: held SETUP: span still down after %d ms",
+				   s->name, h.want, ISDN_HOLD_MS);
+		isdn_call_setup(s, h.q, &h.setup, h.want, h.flexible);
+	}
+	pri_rearm(s);
+}
+
+static void hold_timer_cb(void *arg)
+{
+	held_release(arg);
+}
+
+void isdn_span_changed(struct tdm_span *s)
+{
+	/* From inside span_update (maybe inside a libpri event): offer the
+	 * held calls from the loop, not from here. */
+	if (s->nheld && (s->up || !s->dchan_connected || !s->l2_up))
+		loop_timer_start(s->hold_timer, 1);
+}
+
 static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 {
 	struct tdm_setup setup;
@@ -434,6 +607,20 @@ static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 		 pri_pres2str(r->callingpres), setup.called.digits,
 		 tdm_ton_name(setup.called.ton), bearer_name(setup.bearer),
 		 r->flexible ? ", channel preferred" : "");
+	if (!s->up && s->dchan_connected && s->l2_up && s->nheld < ISDN_HELD_MAX) {
+		struct isdn_held *h = &s->held[s->nheld++];
+
+		h->q = r->call;
+		h->setup = setup;
+		h->want = want;
+		h->flexible = r->flexible;
+		if (!loop_timer_active(s->hold_timer))
+			loop_timer_start(s->hold_timer, ISDN_HOLD_MS);
+		log_info(LOG_ISDN, "%s/B%d: SETUP held: layer 2 is up, the span not yet "
+			 "(layer 1 %s, alarm %s)", s->name, want,
+			 s->media_up ? "up" : "coming up", tdm_alarm_name(s->media_alarm));
+		return;
+	}
 	isdn_call_setup(s, r->call, &setup, want, r->flexible);
 }
 
@@ -459,6 +646,7 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 	case PRI_EVENT_DCHAN_UP:
 		log_notice(LOG_ISDN, "%s: D-channel layer 2 up", s->name);
 		s->l2_up = 1;
+		s->relinks = 0;
 		span_update(s);
 		break;
 	case PRI_EVENT_DCHAN_DOWN:
@@ -508,6 +696,7 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 	case PRI_EVENT_HANGUP_REQ:
 	case PRI_EVENT_HANGUP:
 		if (!find_call(s, e->hangup.call)) {
+			held_forget(s, e->hangup.call);
 			/* A call we already handed back: let libpri finish it. */
 			if (e->hangup.call)
 				pri_hangup(s->pri, e->hangup.call, e->hangup.cause);

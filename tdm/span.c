@@ -205,6 +205,7 @@ void span_update(struct tdm_span *s)
 	s->reported = 1;
 	if (s->ev.span_state)
 		s->ev.span_state(s->arg, s, up, alarm);
+	isdn_span_changed(s);
 }
 
 int span_hunt(struct tdm_span *s, int want)

@@ -15,6 +15,7 @@
 
 #define TDM_SLOTS 32		/* timeslots 0..31; bearer channels are 1..31 */
 #define TDM_DFRAME_MAX 1024	/* a Q.921 frame + FCS, generously */
+#define ISDN_HELD_MAX 8		/* SETUPs held while the span comes up */
 
 /* The states of the ISDN call machine (isdn_call.c). They record what we
  * have sent or received on a call; Q.931 itself (its U-states and timers)
@@ -122,6 +123,18 @@ struct tdm_span {
 	struct loop_timer *pri_timer;
 	char msgbuf[512];	/* libpri's message fragments, until '\n' */
 	size_t msglen;
+	uint64_t sabme_tx_ms;	/* loop_now_ms() of our last SABME on a line, 0 = none */
+	int relinks;		/* fresh links since layer 2 was last up or the line came */
+	/* SETUPs that came with layer 2 up before the span was (the media
+	 * half's "in sync" not reported yet): answered once it is, or after
+	 * ISDN_HOLD_MS (isdn.c). */
+	struct isdn_held {
+		q931_call *q;
+		struct tdm_setup setup;
+		int want, flexible;
+	} held[ISDN_HELD_MAX];
+	int nheld;
+	struct loop_timer *hold_timer;
 
 	/* D-channel backend */
 	const struct tdm_dchan_ops *dops;
@@ -151,6 +164,8 @@ void isdn_attach(struct tdm_span *s, int fd);
 void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len);
 /* Run libpri's due timers and rearm ours (after anything was queued). */
 void isdn_kick(struct tdm_span *s);
+/* span.c: the span's up/down state was just recomputed (held SETUPs). */
+void isdn_span_changed(struct tdm_span *s);
 /* Q.931 toward the network for one call, through libpri. Each does nothing
  * once c->q is handed back (or the link is gone). */
 int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup); /* sets c->q */

@@ -99,16 +99,24 @@ gw_setup() {
 	[ -n "${GW_CONF:-}" ] || gw_config "$E2E_DIR/gw.conf" "$@"
 	gen_tone_wav "$E2E_DIR/phone.wav" "$PHONE_TONE" 120
 	check gw_start_daemon "sipgwd starts on a virtual E1 (virt-span.md v1)" || return 1
-	mkfifo "$E2E_DIR/sim.fifo"
-	e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" \
-		--dir "$GW_SPAN_DIR" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/dchan.pcap" ${SIM_ARGS:-}
-	SIM_PID=$E2E_LAST_PID
+	gw_start_sim
 	check "wait_for '$E2E_DIR/pstnsim.out' 'EVENT READY' 10" \
 		"the switch brings up layer 2 on the D-channel (Q.921 SABME/UA)" || return 1
 	BARESIP_ANSWERMODE=$answer
 	check "baresip_start phone 127.0.0.1:$PHONE_SIP_PORT $PHONE_CTRL '$PHONE_USER' '$E2E_DIR/phone.wav'" \
 		"baresip starts as the SIP phone" || return 1
 	wait_for_span_up 10
+}
+
+# gw_start_sim [ARGS...]: start pstnsim on the span (events in pstnsim.out,
+# the D-channel in $SIM_PCAP, default dchan.pcap; $SIM_ARGS and ARGS: more
+# options); sets SIM_PID
+gw_start_sim() {
+	[ -p "$E2E_DIR/sim.fifo" ] || mkfifo "$E2E_DIR/sim.fifo"
+	e2e_spawn "$E2E_DIR/pstnsim.out" "$E2E_BUILD/tests/tools/pstnsim" \
+		--dir "$GW_SPAN_DIR" --cmd "$E2E_DIR/sim.fifo" --pcap "$E2E_DIR/${SIM_PCAP:-dchan.pcap}" \
+		${SIM_ARGS:-} "$@"
+	SIM_PID=$E2E_LAST_PID
 }
 
 # wait_for_span_up TIMEOUT: until sipgwctl shows span 1 up
@@ -249,8 +257,9 @@ sip_trace() {
 		awk -F'|' '{ m = ($1 != "") ? $1 : $2; print m (($3 != "") ? " " $3 : "") }'
 }
 
-# q931_trace: the D-channel as tshark decodes it: "MESSAGE cause"
+# q931_trace [PCAP]: the D-channel (default $E2E_DIR/dchan.pcap) as tshark
+# decodes it: "MESSAGE cause"
 q931_trace() {
-	tshark -r "$E2E_DIR/dchan.pcap" -Y q931 -T fields -E separator='|' \
+	tshark -r "${1:-$E2E_DIR/dchan.pcap}" -Y q931 -T fields -E separator='|' \
 		-e q931.message_type -e q931.cause_value 2>/dev/null
 }

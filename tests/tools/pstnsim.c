@@ -12,7 +12,17 @@
  *   pstnsim --dir DIR | --dahdi BASE[:DCHAN] [--side net|cpe] [--switch euroisdn_e1|euroisdn_t1|
  *           ni2|dms100|lucent5e|att4ess|ni1|qsig] [--bri-ptmp]
  *           [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE]
- *           [--debug] [--selftest]
+ *           [--on-up COMMAND] [--debug] [--selftest]
+ *   --on-up COMMAND: run COMMAND (e.g. "call called=...") the moment layer 2
+ *           first comes up, in the same wakeup as the UA/SABME that made it
+ *           up: the first I-frame follows at once, as a switch that sends
+ *           its queued SETUP when the link is established.
+ *   Layer 2 on (re)connect: when the D-channel (re)connects and our layer 2
+ *           is down (the outage outlasted T203 + N200 x T200), pstnsim
+ *           starts a new libpri link, which sends SABME at once, rather
+ *           than waiting for the old link's next T200/SABME cycle: a
+ *           switch starts layer 2 when layer 1 comes back. At start-up the
+ *           first connect does the same (libpri sends SABME on creation).
  *   --dahdi BASE[:DCHAN]: BASE is the DAHDI channel number of timeslot 1,
  *           DCHAN the D-channel timeslot (default 16): --dahdi 32:16 is the
  *           second E1 span, D-channel on DAHDI channel 47. "drop" closes all
@@ -40,6 +50,8 @@
  *   status | auto answer|alert|busy|none (as --auto, from now on) | quit
  *   refuse CHAN [cause=N] | refuse off: the gateway's SETUPs for channel CHAN
  *        are cleared with cause N (default 44, channel not available)
+ *   onup COMMAND...  as --on-up, for the next time layer 2 comes up (or is
+ *                    found up on reconnect); once
  *
  * Events on stdout, line-buffered, one per line, "EVENT NAME key=value...":
  *   READY                               layer 2 up for the first time
@@ -71,6 +83,7 @@
  *                                       a load run's start and its counts
  *   AUTO mode=                          after an auto command
  *   REFUSE chan= cause=                 after a refuse command (chan=0: off)
+ *   ONUP cmd=                           an onup command stored
  *   ERROR cmd= msg=                     a command that could not be done
  * Numbers print as "-" when absent. Audio commands work on the call's
  * B-channel from the moment the call exists; tone/wav/silence replace each
@@ -228,20 +241,27 @@ static void media_readable(int fd, uint32_t events, void *arg);
 /* The D-channel descriptor is there: libpri on it. 0, or -1 (fatal). */
 static int dchan_connected(void)
 {
+	int err;
+
 	if (!S.pri && pri_create()) {
 		log_err(LOG_ISDN, "libpri: cannot create the link");
 		S.exit_code = 2;
 		loop_break(S.loop);
 		return -1;
 	}
+	/* Layer 2 went down during the outage: libpri would go on with its
+	 * own T200/SABME cycle (its next SABME up to 1 s away, the gateway's
+	 * SABME answered with UA but layer 2 not ours until then). A switch
+	 * establishes layer 2 when layer 1 comes back (Q.921 5.5.1): a
+	 * fresh link sends its SABME now. */
+	if (S.ready && !S.dchan_up && (err = pri_fresh()))
+		log_warn(LOG_ISDN, "dchan: keeping the old libpri link: %s", strerror(err));
 	after_pri();
 	/* A drop shorter than libpri's idle poll (T203) plus N200 retries of
 	 * T200 leaves layer 2 established on our side, as it would on a card:
 	 * then it is up again now. */
-	if (S.link_up_pending && S.ready && S.dchan_up) {
-		S.link_up_pending = 0;
-		event("LINK state=up");
-	}
+	if (S.link_up_pending && S.ready && S.dchan_up)
+		l2_came_up();
 	return 0;
 }
 
@@ -689,7 +709,7 @@ static int auto_mode(const char *s, enum autoact *out)
 	return -1;
 }
 
-static void command(char *line)
+void sim_command(char *line)
 {
 	char *argv[MAXARGS], *save = NULL;
 	int argc = 0, id;
@@ -725,6 +745,18 @@ static void command(char *line)
 		if (argc < 2 || auto_mode(argv[1], &S.autoact))
 			FAIL(argv[0], "usage: auto answer|alert|busy|none");
 		event("AUTO mode=%s", argv[1]);
+	} else if (!strcmp(argv[0], "onup")) {
+		/* the rest of the line, for the next layer 2 up */
+		size_t n = 0;
+		S.on_up[0] = 0;
+		for (int i = 1; i < argc; i++)
+			n += (size_t)snprintf(S.on_up + n, n < sizeof(S.on_up) ? sizeof(S.on_up) - n : 0,
+					      "%s%s", i > 1 ? " " : "", argv[i]);
+		if (n >= sizeof(S.on_up)) {
+			S.on_up[0] = 0;
+			FAIL(argv[0], "command too long");
+		}
+		event("ONUP cmd=%s", argc > 1 ? argv[1] : "-");
 	} else if (!strcmp(argv[0], "quit")) {
 		do_quit();
 	} else if (!strcmp(argv[0], "drop")) {
@@ -797,7 +829,7 @@ static void lines_readable(int fd, uint32_t events, void *arg)
 	p = lb->buf;
 	while ((nl = strchr(p, '\n'))) {
 		*nl = 0;
-		command(p);
+		sim_command(p);
 		p = nl + 1;
 		if (lb->fd < 0)
 			return;
@@ -856,6 +888,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: pstnsim --dir DIR|--dahdi BASE[:DCHAN] [--side net|cpe] [--switch TYPE] [--bri-ptmp]\n"
 		   "               [--auto answer|alert|busy|none] [--cmd FIFO] [--pcap FILE] [--debug]\n"
+		   "               [--on-up COMMAND]\n"
 		   "       pstnsim --selftest\n"
 		   "       pstnsim --analyse FILE.wav [FROM_S [DUR_S]]\n"
 		   "TYPE: euroisdn_e1 (default), euroisdn_t1, ni2, dms100, lucent5e, att4ess, ni1, qsig\n"
@@ -872,6 +905,7 @@ int main(int argc, char **argv)
 		{ "selftest", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
 		{ "analyse", required_argument, NULL, 'A' },
 		{ "dahdi", required_argument, NULL, 'H' },
+		{ "on-up", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, err;
@@ -898,6 +932,11 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'c': S.cmd_path = optarg; break;
+		case 'U':
+			if (strlen(optarg) >= sizeof(S.on_up))
+				goto bad;
+			snprintf(S.on_up, sizeof(S.on_up), "%s", optarg);
+			break;
 		case 'p': S.pcap_path = optarg; break;
 		case 'b': S.bri_ptmp = 1; break;
 		case 'D': S.debug = 1; break;

@@ -65,6 +65,7 @@ struct sim {
 	struct pri *pri;
 	struct loop_timer *pri_timer, *retry_timer, *quit_timer;
 	int dchan_up, ready, link_up_pending;
+	char on_up[512];	/* --on-up / onup: a command for the next layer 2 up */
 
 	struct call *calls;
 	int next_id;
@@ -82,6 +83,8 @@ extern struct sim S;
 void event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A socket failed or closed: close both, clear calls, reconnect. */
 void link_lost(const char *why);
+/* One command line, as from stdin or the FIFO (modified in place). */
+void sim_command(char *line);
 
 /* pstnsim_dahdi.c (--dahdi): a real DAHDI span instead of the sockets */
 void sim_dahdi_init(void);
@@ -110,6 +113,12 @@ void after_pri(void);
 void pri_timer_fired(void *arg);
 void dchan_readable(int fd, uint32_t events, void *arg);
 int pri_create(void);
+/* Layer 2 (re)established or found up on reconnect: events, then on_up. */
+void l2_came_up(void);
+/* The D-channel connected with our layer 2 down: a new libpri link, whose
+ * SABME goes out at once (as a switch that starts layer 2 on layer 1
+ * activation). 0 or errno. */
+int pri_fresh(void);
 struct call *call_by_id(int id);
 int ncalls(void);
 struct call *call_new(q931_call *q, int chan, int incoming);

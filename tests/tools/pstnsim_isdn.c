@@ -244,6 +244,46 @@ void dchan_readable(int fd, uint32_t events, void *arg)
 	after_pri();
 }
 
+void l2_came_up(void)
+{
+	char cmd[sizeof(S.on_up)];
+
+	if (!S.ready) {
+		S.ready = 1;
+		S.link_up_pending = 0;
+		event("READY");
+	} else if (S.link_up_pending) {
+		S.link_up_pending = 0;
+		event("LINK state=up");
+	}
+	if (!S.on_up[0])
+		return;
+	/* Once, and at once: the first I-frame right after our UA/SABME. */
+	memcpy(cmd, S.on_up, sizeof(cmd));
+	S.on_up[0] = 0;
+	sim_command(cmd);
+}
+
+/* Links replaced by pri_fresh: libpri cannot free them; kept reachable. */
+static struct pri *old_links[64];
+static int nold_links;
+
+int pri_fresh(void)
+{
+	struct pri *old = S.pri;
+
+	if (nold_links == (int)(sizeof(old_links) / sizeof(old_links[0])))
+		return ENOSPC;	/* a test tool: 64 reconnects with layer 2 down is plenty */
+	S.pri = NULL;
+	if (pri_create()) {
+		S.pri = old;
+		return ENOMEM;
+	}
+	old_links[nold_links++] = old;
+	log_notice(LOG_ISDN, "dchan: connected with layer 2 down: new libpri link, SABME now");
+	return 0;
+}
+
 int pri_create(void)
 {
 	if (S.kind == 3)
@@ -495,14 +535,7 @@ static void handle_pri_event(pri_event *e)
 	case PRI_EVENT_DCHAN_UP:
 		S.dchan_up = 1;
 		event("DCHAN state=up");
-		if (!S.ready) {
-			S.ready = 1;
-			S.link_up_pending = 0;
-			event("READY");
-		} else if (S.link_up_pending) {
-			S.link_up_pending = 0;
-			event("LINK state=up");
-		}
+		l2_came_up();
 		return;
 	case PRI_EVENT_DCHAN_DOWN:
 		S.dchan_up = 0;
