@@ -88,6 +88,7 @@ struct call {
 	struct tdm_call *tc;
 	struct sip_call *sc;
 	char sip_call_id[128];
+	char trunk[CFG_NAME_MAX];	/* isdn->sip: the trunk called */
 	char calling[48], called[48];
 	/* sip->isdn: what was placed, to place it again on another channel */
 	struct tdm_setup setup;
@@ -365,6 +366,9 @@ static void act_ts_failed(struct call *c, const struct call_ev *e)
 {
 	int cause = e->cause >= 0 ? e->cause : gw_sip_to_cause(e->code);
 
+	if (e->code == 503)
+		gw_trunk_backoff(c->gw, c->trunk, sip_call_retry_after(c->sc));
+
 	c->sc = NULL; /* gone */
 	c->cause = cause;
 	call_log(c, LOG_LVL_INFO, "SIP %d -> cause %d (%s)", e->code, cause, gw_cause_name(cause));
@@ -598,6 +602,17 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		call_fail(c, 1, "no route from group %s for %s", sp->cfg->group, called);
 		return;
 	}
+	{
+		int left = gw_trunk_backoff_left(gw, t->name);
+
+		if (left) {
+			/* Q.850 42: switching equipment congestion, the trunk's own word */
+			call_fail(c, 42, "trunk %s asked for no calls for %d s more (503 Retry-After)",
+				  t->name, left);
+			return;
+		}
+	}
+	str_copy(c->trunk, t->name, sizeof(c->trunk));
 	tdm_call_proceeding(tc);
 	err = rtp_alloc(c);
 	if (err) {

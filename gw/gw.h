@@ -74,6 +74,11 @@ int gw_options_status(struct gw *gw, const char *src_addr);
 void gw_trunks_sync(struct gw *gw);
 void gw_trunks_free(struct gw *gw);
 void gw_trunk_options_result(struct gw *gw, void *user, int code);
+/* The trunk answered 503 with Retry-After (RFC 3261 section 21.5.4): send it
+ * no INVITE for that long. */
+void gw_trunk_backoff(struct gw *gw, const char *name, int seconds);
+/* Seconds of such a back-off left (0: none). */
+int gw_trunk_backoff_left(struct gw *gw, const char *name);
 
 struct gw_trunk_info {
 	const char *name, *host;

@@ -31,6 +31,7 @@ struct gw_trunk {
 	uint64_t sent_ms, last_ms;
 	int rtt_ms;
 	struct loop_timer *qualify;
+	uint64_t backoff_until_ms;	/* a 503 with Retry-After: no INVITE before */
 };
 
 static int answers(int code)
@@ -123,6 +124,35 @@ void gw_trunks_free(struct gw *gw)
 		loop_timer_free(t->qualify);
 		free(t);
 	}
+}
+
+static struct gw_trunk *by_name(struct gw *gw, const char *name)
+{
+	for (struct gw_trunk *t = gw->trunks; t; t = t->next)
+		if (t->in_config && !strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+void gw_trunk_backoff(struct gw *gw, const char *name, int seconds)
+{
+	struct gw_trunk *t = by_name(gw, name);
+
+	if (!t || seconds <= 0)
+		return;
+	if (seconds > 3600)
+		seconds = 3600;
+	t->backoff_until_ms = loop_now_ms() + (uint64_t)seconds * 1000;
+	log_notice(LOG_SIP, "trunk %s (%s:%d): 503 with Retry-After %d: no calls to it for %d s",
+		   t->name, t->host, t->port, seconds, seconds);
+}
+
+int gw_trunk_backoff_left(struct gw *gw, const char *name)
+{
+	struct gw_trunk *t = by_name(gw, name);
+	uint64_t now = loop_now_ms();
+
+	return t && t->backoff_until_ms > now ? (int)((t->backoff_until_ms - now + 999) / 1000) : 0;
 }
 
 struct gw_trunk *gw_trunk_next(struct gw *gw, struct gw_trunk *prev)

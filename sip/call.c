@@ -130,6 +130,7 @@ static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
 	c->outgoing = outgoing;
 	c->st = CS_NULL;
 	c->hangup_q850 = -1;
+	c->retry_after = -1;
 	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
 	c->next = ua->calls;
 	if (c->next)
@@ -760,8 +761,15 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
 		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0)
 			e.sdp = &sdp;
-		if (e.type == CE_FINAL)
+		if (e.type == CE_FINAL) {
+			osip_header_t *h = NULL;
+
 			e.q850 = sip_reason_q850(resp);
+			/* RFC 3261 section 20.33: delta-seconds, then comment or params */
+			if (osip_message_header_get_byname(resp, "retry-after", 0, &h) >= 0 && h &&
+			    h->hvalue && h->hvalue[0] >= '0' && h->hvalue[0] <= '9')
+				c->retry_after = atoi(h->hvalue);
+		}
 	}
 	call_dispatch(c, &e);
 }
@@ -863,6 +871,11 @@ int sip_call_hangup(struct sip_call *c, int q850)
 	err = call_dispatch(c, &e);
 	sip_ua_kick(ua);
 	return err;
+}
+
+int sip_call_retry_after(const struct sip_call *c)
+{
+	return c ? c->retry_after : -1;
 }
 
 void sip_call_set_user(struct sip_call *c, void *user)

@@ -100,6 +100,9 @@ int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, 
  * statelessly (for a source that will never be served: RFC 3261 section
  * 8.2.6); no 100 Trying, no retransmission. Ends the call. */
 int sip_call_refuse(struct sip_call *c, int code, int q850);
+/* Outgoing: the Retry-After (seconds) of the final response, -1 if none.
+ * Valid in the `failed` callback. */
+int sip_call_retry_after(const struct sip_call *c);
 /* End the call: BYE when established (either side), CANCEL for an
  * unanswered outgoing call, 487 for an unanswered incoming one. Always
  * with `Reason: Q.850;cause=N`. */

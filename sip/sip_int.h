@@ -127,6 +127,7 @@ struct sip_call {
 	osip_dialog_t *dialog;
 	int local_cseq;
 	int hangup_q850;	/* cause given by gw/ to sip_call_hangup(), or -1 */
+	int retry_after;	/* UAC: Retry-After of the final response, seconds, or -1 */
 	/* UAC */
 	char dest_host[64];
 	uint16_t dest_port;

@@ -13,6 +13,9 @@
 #     (RFC 3398 section 8.2.6.1 row 19).
 #  3. The SIP phone only rings: the call toward SIP is cancelled by RFC 3261
 #     Timer C (section 16.6; here 3 s) and the switch gets cause 19.
+#  4. The trunk is overloaded (503, Retry-After: 3): that call gets cause 41
+#     (RFC 3398), the next SETUPs cause 42 at once with no INVITE sent,
+#     until the 3 s are over.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gw.sh"
 e2e_init overload
@@ -122,6 +125,34 @@ ok "[ $ncancel -ge 1 ] && [ $n487 -ge 1 ]" \
 	"RFC 3261 section 16.8 / 9.1: the INVITE is cancelled (CANCEL $ncancel, 487 $n487)"
 check "wait_until 10 '[ \"\$(chan_states)\" = \"30 idle 0 busy\" ] && [ -z \"\$(ctl show calls | tail -n +2)\" ]'" \
 	"no call left and all 30 channels idle"
+
+# ---- 4. the trunk is overloaded: 503 with Retry-After toward SIP -> cause
+# 41 (RFC 3398 8.2.6.1), then no INVITE to it for 3 s: cause 42 at once
+diag "---- 4: the trunk answers 503 with Retry-After: 3"
+baresip_stop $PHONE_CTRL
+e2e_spawn "$E2E_DIR/sipp-503.out" sipp -sf "$E2E_TOP/tests/e2e/sipp/uas-503.xml" \
+	-i 127.0.0.1 -p "$PHONE_SIP_PORT" -m 2 -nostdin -timeout 60s 127.0.0.1:$GW_SIP_PORT
+sleep 0.5
+sip_capture_start
+ISDN_CALL="call called=30123456 called_ton=national calling=301111 calling_ton=national"
+sim "$ISDN_CALL"
+id=$(sim_id CALL)
+check "sim_wait '^EVENT DISCONNECT id=$id cause=41\$' 10" \
+	"RFC 3398 8.2.6.1: the trunk's 503 -> DISCONNECT cause 41 at the switch"
+t0=$(_e2e_now)
+sim "$ISDN_CALL"
+sim_wait "^EVENT CALL id=$((id + 1)) " 5
+check "sim_wait '^EVENT DISCONNECT id=$((id + 1)) cause=42\$' 2" \
+	"RFC 3261 21.5.4: a SETUP within the Retry-After gets cause 42 (switching equipment congestion) at once"
+sleep 1
+ok "[ \$(sip_count 'sip.Method == \"INVITE\"') -eq 1 ]" "and no INVITE goes to the trunk for it"
+wait_until 5 "awk -v a=$t0 -v b=\$(_e2e_now) 'BEGIN { exit !(b - a > 3.2) }'"
+sim "$ISDN_CALL"
+check "sim_wait '^EVENT DISCONNECT id=$((id + 2)) cause=41\$' 10" \
+	"after the 3 s the next SETUP is offered to the trunk again (its 503: cause 41)"
+sip_capture_stop
+ok "[ \$(sip_count 'sip.Method == \"INVITE\"') -eq 2 ] && [ \$(sip_count 'sip.Status-Code == 503') -eq 2 ]" \
+	"on the wire: 2 INVITEs, 2 503s ($(sip_count 'sip.Method == "INVITE"') INVITEs)"
 
 gw_finish
 e2e_done
