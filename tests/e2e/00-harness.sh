@@ -29,9 +29,10 @@ st=$?
 ok "[ $st -eq 1 ] && awk -v s=$start -v n=$(_e2e_now) 'BEGIN { exit !(n - s >= 0.3 && n - s < 2) }'" \
 	"wait_for returns 1 after its timeout"
 if [ "$(id -u)" -eq 0 ]; then
-	links=$(in_netns ip -o link show | awk -F': ' '{ print $2 }' | tr '\n' ' ')
+	links=$(in_netns ip -o link show 2>"$E2E_DIR/in_netns.err" | awk -F': ' '{ print $2 }' | tr '\n' ' ')
+	why=$(tr '\n' ' ' <"$E2E_DIR/in_netns.err" | cut -c1-300)
 	ok "[ '$links' = 'lo ' ] && in_netns ip -o addr show dev lo | grep -q 'inet 127.0.0.1/8'" \
-		"in_netns: a namespace with only loopback, up (links: $links)"
+		"in_netns: a namespace with only loopback, up (links: $links${why:+; $why})"
 else
 	echo "ok $((E2E_N += 1)) - in_netns # SKIP needs root"
 fi

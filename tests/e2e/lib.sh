@@ -597,6 +597,9 @@ in_netns() {
 	ip netns add "$ns" || return 1
 	echo "$ns" >>"$E2E_DIR/.netns"
 	if ! ip netns exec "$ns" ip link set lo up; then
+		# ip netns exec remounts / and /sys; a plain chroot, where / is
+		# no mount point, refuses that ("mount --make-rslave /").
+		echo "in_netns: ip netns exec failed (in a chroot? run it in a mount namespace of its own, / a mount point: unshare -m, mount --bind ROOT ROOT, chroot ROOT)" >&2
 		ip netns delete "$ns"
 		return 1
 	fi
