@@ -193,8 +193,10 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 		.echo_tail_ms = p->echo_tail_ms, .dtmf_detect = 1,
 	};
 	err = dsp_chan_new(&dp, &dsp_ev, mc, &mc->dsp);
-	if (!err)
+	if (!err) {
+		dsp_chan_set_name(mc->dsp, chan_name(mc, nm, sizeof(nm))); /* "span1/B5" in dsp's lines */
 		err = dsp_jb_new(chunk, JB_DEPTH_MS, &mc->jb);
+	}
 	if (!err)
 		err = sip_rtp_set_remote(mc->rtp, p->remote_addr, p->remote_port, p->pt, p->te_pt);
 	if (!err)

@@ -43,6 +43,9 @@ check "baresip_wait_event $PHONE_CTRL CALL_DTMF_START 8 12" \
 sleep 1
 digits=$(baresip_event_params $PHONE_CTRL CALL_DTMF_START | tr -d '\n')
 ok '[ "$digits" = "1234567890*#" ]' "each digit exactly once, in order: '$digits'"
+chan=$(grep -E "^EVENT CALL id=$id " "$E2E_DIR/pstnsim.out" | sed -n 's/.* chan=\([0-9]*\).*/\1/p')
+ok "grep -q \"DEBUG dsp: span1/B$chan: DTMF '1' start\" '$E2E_DIR/sipgwd.log'" \
+	"the log names the digit's channel: 'dsp: span1/B$chan: DTMF '1' start'"
 
 # RFC 4733 from the phone -> in-band at the switch
 baresip_dtmf $PHONE_CTRL "#9*0"
