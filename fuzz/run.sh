@@ -5,7 +5,7 @@
 # run each for SECONDS (default 20) with libFuzzer, one after the other.
 # Corpus per harness: build-fuzz/corpus/NAME (grows from run to run), read
 # with the committed seeds fuzz/corpus/NAME and seeds made here from
-# ../shared/testdata when it is there. Crash files go to
+# tests/data/standards. Crash files go to
 # build-fuzz/crashes/NAME/, each run's output to build-fuzz/logs/NAME.log.
 # Prints per harness executions, coverage and crashes, and one TAP line.
 # Environment: FUZZ_BUILD (default TOP/build-fuzz), CC (default clang).
@@ -15,8 +15,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${FUZZ_BUILD:-$TOP/build-fuzz}
 SECS=${1:-20}
 shift || true
-SHARED=$TOP/../shared/testdata/standards
-[ -d "$SHARED" ] || SHARED=${SIPGW_TESTDATA:-$TOP/../shared/testdata}/standards
+SHARED=${SIPGW_TESTDATA:-$TOP/tests/data/standards}
 
 NAMES=("$@")
 if [ ${#NAMES[@]} -eq 0 ]; then

@@ -81,4 +81,15 @@ ok "[ -s '$rec_b' ] && within $fb $A_FREQ 2% && within $lb $A_LEVEL 3" \
 ok "[ -s '$rec_a' ] && within $fa $B_FREQ 2% && within $la $B_LEVEL 3" \
 	"alice hears bob's tone: $B_FREQ Hz +-2%, $B_LEVEL dBFS +-3 dB through G.711 (got $fa Hz $la dBFS)"
 
+# The standards' test data the tests read is tests/data/standards, a copy
+# of ../shared/testdata/standards (so that a bare clone runs them): it must
+# be the same as the original wherever the original is beside the tree.
+orig=$E2E_TOP/../shared/testdata/standards
+if [ -d "$orig" ]; then
+	ok "diff -r '$orig' '$E2E_TOP/tests/data/standards' >'$E2E_DIR/testdata.diff' 2>&1" \
+		"tests/data/standards is a true copy of ../shared/testdata/standards (diff -r; if not: copy it again)"
+else
+	echo "ok $((E2E_N += 1)) - tests/data/standards against ../shared # SKIP no ../shared beside the tree"
+fi
+
 e2e_done

@@ -12,7 +12,7 @@ e2e_init security
 gw_setup auto || e2e_done
 
 SIPSEND=$E2E_TOP/tests/tools/sipsend
-TORTURE=${SIPGW_TESTDATA:-$E2E_TOP/../shared/testdata/standards}/rfc4475
+TORTURE=${SIPGW_TESTDATA:-$E2E_TOP/tests/data/standards}/rfc4475
 D=$E2E_DIR
 
 # send [SIPSEND_OPTIONS...] FILE: one datagram to the gateway, prints the

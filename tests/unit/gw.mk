@@ -1,7 +1,7 @@
 # unit tests of gw/ (programs: check_PROGRAMS += ..., and TESTS += ...)
 check_PROGRAMS += tests/unit/test_number tests/unit/test_cause
 TESTS += tests/unit/test_number tests/unit/test_cause
-# SRCDIR finds ../shared/testdata/standards (or set SIPGW_TESTDATA).
+# SRCDIR finds tests/data/standards (or set SIPGW_TESTDATA).
 tests_unit_test_number_SOURCES = tests/unit/test_number.c tests/unit/tap.h tests/unit/tsv.h
 tests_unit_test_number_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_number_LDADD = gw/libsggw.a config/libsgcfg.a lib/libsglib.a

@@ -1,5 +1,5 @@
 # unit tests of sip/ (programs: check_PROGRAMS += ..., and TESTS += ...)
-# SRCDIR finds ../shared/testdata/standards (or set SIPGW_TESTDATA).
+# SRCDIR finds tests/data/standards (or set SIPGW_TESTDATA).
 SIP_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(OSIP_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 SIP_TEST_LDADD = sip/libsgsip.a lib/libsglib.a $(OSIP_LIBS)
 check_PROGRAMS += tests/unit/test_sdp tests/unit/test_sip_ua tests/unit/test_rtp

@@ -21,7 +21,7 @@ static FILE *open_data(const char *name)
 	if (dir)
 		snprintf(path, sizeof(path), "%s/rfc4733/%s", dir, name);
 	else
-		snprintf(path, sizeof(path), "%s/../shared/testdata/standards/rfc4733/%s", SRCDIR, name);
+		snprintf(path, sizeof(path), "%s/tests/data/standards/rfc4733/%s", SRCDIR, name);
 	return fopen(path, "r");
 }
 

@@ -35,7 +35,7 @@ static char *read_body(const char *name, size_t *len)
 	if (dir)
 		snprintf(path, sizeof(path), "%s/rfc4475/%s", dir, name);
 	else
-		snprintf(path, sizeof(path), "%s/../shared/testdata/standards/rfc4475/%s", SRCDIR, name);
+		snprintf(path, sizeof(path), "%s/tests/data/standards/rfc4475/%s", SRCDIR, name);
 	f = fopen(path, "rb");
 	if (!f)
 		return NULL;

@@ -337,7 +337,7 @@ static const char *testdata_dir(char *buf, size_t len)
 	if (dir)
 		snprintf(buf, len, "%s/rfc4475", dir);
 	else
-		snprintf(buf, len, "%s/../shared/testdata/standards/rfc4475", SRCDIR);
+		snprintf(buf, len, "%s/tests/data/standards/rfc4475", SRCDIR);
 	return buf;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Reading the standards' test data (../shared/testdata/standards, tab-
- * separated, first line = header) in unit tests. The directory is argv[1],
- * else $SIPGW_TESTDATA, else SRCDIR/../shared/testdata/standards.
+ * Reading the standards' test data (tests/data/standards, a copy of
+ * ../shared/testdata/standards that 00-harness compares with the original;
+ * tab-separated, first line = header) in unit tests. The directory is
+ * argv[1], else $SIPGW_TESTDATA, else SRCDIR/tests/data/standards.
  */
 #ifndef SIPGW_TESTS_TSV_H
 #define SIPGW_TESTS_TSV_H
@@ -15,6 +16,9 @@
 #define SRCDIR "."
 #endif
 
+/* The standards' test data in the tree (what tsv_path uses by default). */
+#define TESTDATA_DIR SRCDIR "/tests/data/standards"
+
 #define TSV_MAX_FIELDS 12
 
 static void tsv_path(char *out, size_t len, int argc, char **argv, const char *file)
@@ -24,7 +28,7 @@ static void tsv_path(char *out, size_t len, int argc, char **argv, const char *f
 	if (dir && *dir)
 		snprintf(out, len, "%s/%s", dir, file);
 	else
-		snprintf(out, len, "%s/../shared/testdata/standards/%s", SRCDIR, file);
+		snprintf(out, len, "%s/%s", TESTDATA_DIR, file);
 }
 
 /*
