@@ -501,3 +501,22 @@ int cfg_span_nchannels(const struct cfg_span *span)
 {
 	return span ? __builtin_popcount(span->channels) : 0;
 }
+
+int cfg_span_needs_restart(const struct cfg_span *a, const struct cfg_span *b)
+{
+	return a->id != b->id || a->driver != b->driver || a->signalling != b->signalling ||
+	       a->switchtype != b->switchtype || a->type != b->type || a->law != b->law ||
+	       strcmp(a->directory, b->directory) || a->channels != b->channels ||
+	       a->dchannel != b->dchannel || a->dahdi_base != b->dahdi_base ||
+	       strcmp(a->group, b->group) || a->chunk_ms != b->chunk_ms || a->t303 != b->t303 ||
+	       a->t305 != b->t305 || a->t308 != b->t308 || a->t309 != b->t309 ||
+	       a->t310 != b->t310 || a->t313 != b->t313;
+}
+
+int cfg_general_needs_restart(const struct cfg_general *a, const struct cfg_general *b)
+{
+	return strcmp(a->sip_address, b->sip_address) || a->sip_port != b->sip_port ||
+	       strcmp(a->control_socket, b->control_socket) || strcmp(a->pid_file, b->pid_file) ||
+	       a->media_workers != b->media_workers || a->media_priority != b->media_priority ||
+	       a->retry_after != b->retry_after;
+}

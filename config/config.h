@@ -146,6 +146,15 @@ void cfg_free(struct cfg *cfg);
 void cfg_errors_free(struct cfg_errors *errs);
 
 const struct cfg_span *cfg_span_by_id(const struct cfg *cfg, int id);
+
+/*
+ * What a reload cannot change in a running sipgwd: 1 when a and b differ in
+ * anything but what is read afresh for every call (a span's echo_cancel
+ * and echo_tail_ms; [general]'s RTP ports, log level, timers and
+ * user_agent; all of [numbering], trunks and routes), and the line numbers.
+ */
+int cfg_span_needs_restart(const struct cfg_span *a, const struct cfg_span *b);
+int cfg_general_needs_restart(const struct cfg_general *a, const struct cfg_general *b);
 const struct cfg_trunk *cfg_trunk_by_name(const struct cfg *cfg, const char *name);
 /* Is the IPv4/IPv6 literal addr allowed by the trunk's allow list? */
 int cfg_trunk_allows(const struct cfg_trunk *t, const char *addr);

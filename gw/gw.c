@@ -137,16 +137,14 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs)
 	/* Spans and listening sockets are built once; say what a restart needs. */
 	if (cfg->nspans != gw->span_cfg->nspans)
 		log_warn(LOG_CONFIG, "span list changed: takes effect after a restart");
-	for (size_t i = 0; i < cfg->nspans && i < gw->span_cfg->nspans; i++) {
-		const struct cfg_span *a = &cfg->spans[i], *b = &gw->span_cfg->spans[i];
-		if (a->id != b->id || a->driver != b->driver || a->signalling != b->signalling ||
-		    a->switchtype != b->switchtype || a->law != b->law || a->channels != b->channels ||
-		    strcmp(a->directory, b->directory) || strcmp(a->group, b->group))
-			log_warn(LOG_CONFIG, "span%d changed: takes effect after a restart", a->id);
-	}
-	if (strcmp(cfg->general.sip_address, gw->span_cfg->general.sip_address) ||
-	    cfg->general.sip_port != gw->span_cfg->general.sip_port)
-		log_warn(LOG_CONFIG, "SIP address changed: takes effect after a restart");
+	for (size_t i = 0; i < cfg->nspans && i < gw->span_cfg->nspans; i++)
+		if (cfg_span_needs_restart(&cfg->spans[i], &gw->span_cfg->spans[i]))
+			log_warn(LOG_CONFIG, "span%d changed: takes effect after a restart",
+				 cfg->spans[i].id);
+	if (cfg_general_needs_restart(&cfg->general, &gw->span_cfg->general))
+		log_warn(LOG_CONFIG, "[general] changed in what is set at start (SIP address, "
+			 "control socket, pid file, media workers, retry_after): takes effect "
+			 "after a restart");
 	log_set_level(cfg->general.log_level);
 	if (gw->cfg != gw->span_cfg)
 		cfg_free(gw->cfg);

@@ -424,6 +424,55 @@ static void collected(void)
 	cfg_free(NULL);
 }
 
+/* What a reload can take and what needs a restart (gw_reload's warning). */
+static void restart_rules(void)
+{
+	static const char *const span_keys[] = {
+		"signalling = pri_net", "switchtype = euroisdn_t1", "law = ulaw", "channels = 1-15",
+		"group = other", "t303 = 5000", "t309 = 9000", "t313 = 4000",
+	};
+	const char *base = "[span 1]\ndriver = virt\ndirectory = /tmp/s1\n";
+	struct cfg_errors errs;
+	struct cfg *a = NULL, *b = NULL;
+	char text[512];
+
+	if (load(base, &a, &errs)) {
+		TAP_OK(0, "restart rules: the base config loads");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(span_keys) / sizeof(span_keys[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", base, span_keys[i]);
+		if (load(text, &b, &errs)) {
+			TAP_OK(0, "restart rules: '%s' loads", span_keys[i]);
+			cfg_errors_free(&errs);
+			continue;
+		}
+		TAP_OK(cfg_span_needs_restart(&a->spans[0], &b->spans[0]),
+		       "reload: span '%s' needs a restart", span_keys[i]);
+		cfg_free(b);
+	}
+	snprintf(text, sizeof(text), "%secho_cancel = no\necho_tail_ms = 64\n", base);
+	if (load(text, &b, &errs) == 0) {
+		TAP_OK(!cfg_span_needs_restart(&a->spans[0], &b->spans[0]),
+		       "reload: echo_cancel and echo_tail_ms are taken without a restart");
+		cfg_free(b);
+	}
+	snprintf(text, sizeof(text), "[general]\nsip_port = 5070\n%s", base);
+	if (load(text, &b, &errs) == 0) {
+		TAP_OK(cfg_general_needs_restart(&a->general, &b->general),
+		       "reload: sip_port needs a restart");
+		cfg_free(b);
+	}
+	snprintf(text, sizeof(text), "[general]\nno_answer_timeout = 30\nrtp_port_min = 30000\n%s", base);
+	if (load(text, &b, &errs) == 0) {
+		TAP_OK(!cfg_general_needs_restart(&a->general, &b->general),
+		       "reload: no_answer_timeout and the RTP ports are taken without a restart");
+		cfg_free(b);
+	}
+	cfg_free(a);
+	cfg_errors_free(&errs);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : SRCDIR "/config/sipgw.conf.sample";
@@ -433,5 +482,6 @@ int main(int argc, char **argv)
 	defaults();
 	broken_configs();
 	collected();
+	restart_rules();
 	return TAP_DONE();
 }
