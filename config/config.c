@@ -116,6 +116,7 @@ static void defaults_general(struct cfg *c)
 	g->no_answer_timeout = 180;
 	g->sip_timer_c = 180;
 	g->retry_after = 5;
+	g->rtp_timeout = 60;
 	snprintf(g->user_agent, sizeof(g->user_agent), "sipgw/%s", SIPGW_VERSION);
 	strcpy(n->national_prefix, "0");
 	strcpy(n->international_prefix, "00");

@@ -105,6 +105,8 @@ struct call {
 	 * isdn->sip RFC 3261 Timer C from the INVITE and each 1xx; stopped
 	 * when answered. */
 	struct loop_timer *t_setup;
+	/* Answered: no RTP from the SIP side for rtp_timeout ends the call. */
+	struct loop_timer *t_rtp;
 	uint64_t start_ms, answer_ms;
 	unsigned digits;
 	int cause;
@@ -145,6 +147,7 @@ static void call_log(const struct call *c, int level, const char *fmt, ...)
 }
 
 static void on_t_setup(void *arg);
+static void on_t_rtp(void *arg);
 
 static struct call *call_new(struct gw *gw, int outgoing_sip)
 {
@@ -152,7 +155,9 @@ static struct call *call_new(struct gw *gw, int outgoing_sip)
 
 	if (!c)
 		return NULL;
-	if (loop_timer_new(gw->loop, on_t_setup, c, &c->t_setup)) {
+	if (loop_timer_new(gw->loop, on_t_setup, c, &c->t_setup) ||
+	    loop_timer_new(gw->loop, on_t_rtp, c, &c->t_rtp)) {
+		loop_timer_free(c->t_setup);
 		free(c);
 		return NULL;
 	}
@@ -182,6 +187,7 @@ static void call_free(struct call *c)
 		}
 	gw->ncalls--;
 	loop_timer_free(c->t_setup);
+	loop_timer_free(c->t_rtp);
 	free(c->tried);
 	if (c->media_on)
 		gw_media_chan_stop(gw->media, c->span->cfg->id, c->chan);
@@ -328,6 +334,34 @@ static void on_t_setup(void *arg)
 			  c->gw->cfg->general.no_answer_timeout);
 }
 
+/* Answered: watch the RTP from the SIP side (rtp_timeout; 0 = never). */
+static void rtp_timer_start(struct call *c, uint64_t ms)
+{
+	int s = c->gw->cfg->general.rtp_timeout;
+
+	if (s > 0 && c->media_on)
+		loop_timer_start(c->t_rtp, ms ? ms : (uint64_t)s * 1000);
+}
+
+static void on_t_rtp(void *arg)
+{
+	struct call *c = arg;
+	uint64_t limit = (uint64_t)c->gw->cfg->general.rtp_timeout * 1000, now = loop_now_ms();
+	uint64_t last = gw_media_chan_last_rx(c->gw->media, c->span->cfg->id, c->chan);
+
+	if (!limit || c->state != CS_ACTIVE || !c->sc)
+		return;
+	if (last < c->answer_ms)
+		last = c->answer_ms;	/* none yet on this call */
+	if (!sip_call_remote_sends(c->sc) || now - last < limit) {
+		rtp_timer_start(c, sip_call_remote_sends(c->sc) ? limit - (now - last) : limit);
+		return;
+	}
+	/* Q.850 102: recovery on timer expiry */
+	call_fail(c, 102, "no RTP from the SIP side for %llu s (rtp_timeout)",
+		  (unsigned long long)((now - last) / 1000));
+}
+
 /* ---- actions ---- */
 
 static void act_none(struct call *c, const struct call_ev *e)
@@ -360,6 +394,7 @@ static void act_ts_answered(struct call *c, const struct call_ev *e)
 	tdm_call_answer(c->tc);
 	c->answer_ms = loop_now_ms();
 	c->gw->calls_answered++;
+	rtp_timer_start(c, 0);
 }
 
 static void act_ts_failed(struct call *c, const struct call_ev *e)
@@ -430,6 +465,7 @@ static void act_st_connected(struct call *c, const struct call_ev *e)
 	sip_call_respond(c->sc, 200, &c->local, -1);
 	c->answer_ms = loop_now_ms();
 	c->gw->calls_answered++;
+	rtp_timer_start(c, 0);
 }
 
 /*

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ struct mchan {
 	struct dsp_jb *jb;
 	enum dsp_law rtp_law;
 	int pt;
+	_Atomic uint64_t last_rx_ms;	/* loop_now_ms() of the last RTP packet; read by gw */
 };
 
 struct wspan {
@@ -143,6 +145,7 @@ static void on_rtp(int fd, uint32_t events, void *arg)
 	(void)fd;
 	(void)events;
 	while (mc->active && sip_rtp_recv(mc->rtp, &pkt) == 0) {
+		atomic_store_explicit(&mc->last_rx_ms, loop_now_ms(), memory_order_relaxed);
 		switch (pkt.kind) {
 		case SIP_RTP_AUDIO:
 			if (pkt.pt == mc->pt)
@@ -568,6 +571,15 @@ int gw_media_chan_stop(struct gw_media *m, int span_id, int chan)
 	c.p.span_id = span_id;
 	c.p.chan = chan;
 	return post_cmd(m, span_id, &c);
+}
+
+uint64_t gw_media_chan_last_rx(const struct gw_media *m, int span_id, int chan)
+{
+	for (size_t i = 0; i < m->cfg->nspans; i++)
+		if (m->spans[i].cfg->id == span_id && chan > 0 && chan <= CFG_MAX_CHANNELS)
+			return atomic_load_explicit(&m->spans[i].ch[chan].last_rx_ms,
+						    memory_order_relaxed);
+	return 0;
 }
 
 void gw_media_span_stats(const struct gw_media *m, int span_id, struct tdm_media_stats *st)

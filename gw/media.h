@@ -53,5 +53,8 @@ int gw_media_chan_update(struct gw_media *m, const struct gw_media_params *p);
 int gw_media_chan_stop(struct gw_media *m, int span_id, int chan);
 
 void gw_media_span_stats(const struct gw_media *m, int span_id, struct tdm_media_stats *st);
+/* loop_now_ms() when the channel's last RTP packet came (of whichever call:
+ * compare with when this call's media started), 0 if none ever did. */
+uint64_t gw_media_chan_last_rx(const struct gw_media *m, int span_id, int chan);
 
 #endif

@@ -463,11 +463,18 @@ static int act_cancel_late(struct sip_call *c, const struct call_ev *e)
 static int act_reinvite(struct sip_call *c, const struct call_ev *e)
 {
 	osip_message_t *r = NULL, *inv = e->msg;
+	struct sdp_media offer;
 
 	/* RFC 3261 section 14.2: 491 while our own answer is in flight. */
 	if (c->resp2xx) {
 		sip_ua_reply(c->ua, e->tr, inv, 491);
 		return 0;
+	}
+	/* RFC 3264 section 8.4: hold is the peer's a=sendonly or a=inactive */
+	if (sip_msg_sdp(inv, &offer) == 0 && offer.dir != c->remote_dir) {
+		c->remote_dir = offer.dir;
+		CLOG(LOG_LVL_INFO, c, "re-INVITE: the peer %s",
+		     sip_call_remote_sends(c) ? "sends media again" : "sends no media (hold)");
 	}
 	osip_dialog_update_osip_cseq_as_uas(c->dialog, inv);
 	osip_dialog_update_route_set_as_uas(c->dialog, inv);
@@ -759,8 +766,11 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 			e.type = CE_2XX_AGAIN;
 		else
 			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
-		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0)
+		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0) {
 			e.sdp = &sdp;
+			if (e.code >= 200)
+				c->remote_dir = sdp.dir;
+		}
 		if (e.type == CE_FINAL) {
 			osip_header_t *h = NULL;
 
@@ -871,6 +881,11 @@ int sip_call_hangup(struct sip_call *c, int q850)
 	err = call_dispatch(c, &e);
 	sip_ua_kick(ua);
 	return err;
+}
+
+int sip_call_remote_sends(const struct sip_call *c)
+{
+	return c && (c->remote_dir == SDP_SENDRECV || c->remote_dir == SDP_SENDONLY);
 }
 
 int sip_call_retry_after(const struct sip_call *c)

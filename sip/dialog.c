@@ -428,6 +428,8 @@ void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
 	info->src_port = c->ua->src_port;
 	info->sdp_error = sip_msg_sdp(invite, &info->offer);
 	info->has_sdp = info->sdp_error == 0;
+	if (info->has_sdp)
+		c->remote_dir = info->offer.dir;
 }
 
 /* A From or To value: a bare URI goes in angle brackets, so that its own

@@ -13,7 +13,9 @@
 #     (RFC 3398 section 8.2.6.1 row 19).
 #  3. The SIP phone only rings: the call toward SIP is cancelled by RFC 3261
 #     Timer C (section 16.6; here 3 s) and the switch gets cause 19.
-#  4. The trunk is overloaded (503, Retry-After: 3): that call gets cause 41
+#  4. The phone vanishes from an answered call (no RTP, no BYE): the call
+#     is cleared after rtp_timeout (here 4 s) with cause 102.
+#  5. The trunk is overloaded (503, Retry-After: 3): that call gets cause 41
 #     (RFC 3398), the next SETUPs cause 42 at once with no INVITE sent,
 #     until the 3 s are over.
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +25,8 @@ command -v sipp >/dev/null || { echo "1..0 # SKIP sipp (sip-tester) not installe
 
 GW_GENERAL="no_answer_timeout = 3
 sip_timer_c = 3
-retry_after = 7"
+retry_after = 7
+rtp_timeout = 4"
 SIM_ARGS="--auto answer"
 gw_setup manual || e2e_done
 
@@ -126,9 +129,31 @@ ok "[ $ncancel -ge 1 ] && [ $n487 -ge 1 ]" \
 check "wait_until 10 '[ \"\$(chan_states)\" = \"30 idle 0 busy\" ] && [ -z \"\$(ctl show calls | tail -n +2)\" ]'" \
 	"no call left and all 30 channels idle"
 
-# ---- 4. the trunk is overloaded: 503 with Retry-After toward SIP -> cause
+# ---- 4. the phone vanishes mid-call (SIGSTOP: no RTP, no BYE): after
+# rtp_timeout the call is cleared, cause 102 toward ISDN
+diag "---- 4: the phone stops sending RTP in an answered call (rtp_timeout = 4)"
+n0=$(baresip_count $PHONE_CTRL CALL_INCOMING)
+sim "call called=30123456 called_ton=national calling=301111 calling_ton=national"
+check "baresip_wait_event $PHONE_CTRL CALL_INCOMING 10 $((n0 + 1))" "the switch's SETUP rings the phone"
+id=$(sim_id CALL)
+baresip_cmd $PHONE_CTRL '{"command":"accept"}' >/dev/null
+check "sim_wait '^EVENT CONNECT id=$id' 10" "the phone answers: CONNECT at the switch"
+sleep 5
+ok "! grep -qE '^EVENT (DISCONNECT|HANGUP) id=$id ' '$E2E_DIR/pstnsim.out'" \
+	"while the phone sends RTP, the call stays up past rtp_timeout (5 s)"
+bpid=$(cat "$E2E_DIR/.ctrl-$PHONE_CTRL/baresip.pid")
+kill -STOP "$bpid"
+t0=$(_e2e_now)
+check "sim_wait '^EVENT DISCONNECT id=$id cause=102\$' 12" \
+	"Q.850 cause 102 (recovery on timer expiry): the switch's call is cleared once no RTP came for 4 s"
+el=$(awk -v a="$t0" -v b="$(_e2e_now)" 'BEGIN { printf "%.1f", b - a }')
+ok "awk 'BEGIN { exit !($el >= 3.5 && $el < 10) }'" "after rtp_timeout, not before ($el s after the phone stopped)"
+kill -CONT "$bpid"
+check "wait_until 10 '[ -z \"\$(ctl show calls | tail -n +2)\" ]'" "no call left"
+
+# ---- 5. the trunk is overloaded: 503 with Retry-After toward SIP -> cause
 # 41 (RFC 3398 8.2.6.1), then no INVITE to it for 3 s: cause 42 at once
-diag "---- 4: the trunk answers 503 with Retry-After: 3"
+diag "---- 5: the trunk answers 503 with Retry-After: 3"
 baresip_stop $PHONE_CTRL
 e2e_spawn "$E2E_DIR/sipp-503.out" sipp -sf "$E2E_TOP/tests/e2e/sipp/uas-503.xml" \
 	-i 127.0.0.1 -p "$PHONE_SIP_PORT" -m 2 -nostdin -timeout 60s 127.0.0.1:$GW_SIP_PORT
