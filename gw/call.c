@@ -21,6 +21,7 @@
 #include "gw/number.h"
 #include "gw/route.h"
 #include "lib/log.h"
+#include "lib/q850.h"
 #include "lib/str.h"
 #include "sip/rtp.h"
 #include "sip/sdp.h"
@@ -323,8 +324,7 @@ static void setup_timer_start(struct call *c)
 static void on_t_setup(void *arg)
 {
 	struct call *c = arg;
-	/* Q.850: 19 no answer from user (user alerted), 18 no user responding */
-	int cause = c->alerted ? 19 : 18;
+	int cause = c->alerted ? Q850_NO_ANSWER : Q850_NO_USER_RESPONDING;
 
 	if (c->outgoing_sip)
 		call_fail(c, cause, "Timer C (RFC 3261 section 16.6) expired after %d s with only "
@@ -357,8 +357,7 @@ static void on_t_rtp(void *arg)
 		rtp_timer_start(c, sip_call_remote_sends(c->sc) ? limit - (now - last) : limit);
 		return;
 	}
-	/* Q.850 102: recovery on timer expiry */
-	call_fail(c, 102, "no RTP from the SIP side for %llu s (rtp_timeout)",
+	call_fail(c, Q850_RECOVERY_ON_TIMER, "no RTP from the SIP side for %llu s (rtp_timeout)",
 		  (unsigned long long)((now - last) / 1000));
 }
 
@@ -423,7 +422,7 @@ static void act_tdm_gone(struct call *c, const struct call_ev *e)
 /* The SIP side cleared (BYE or CANCEL). */
 static void act_sip_gone(struct call *c, const struct call_ev *e)
 {
-	int cause = e->cause >= 0 ? e->cause : 16;
+	int cause = e->cause >= 0 ? e->cause : Q850_NORMAL_CLEARING;
 
 	c->sc = NULL; /* gone */
 	c->cause = cause;
@@ -575,7 +574,7 @@ static void call_dispatch(struct call *c, const struct call_ev *e)
 		if (e->type == EV_SIP_FAILED || e->type == EV_SIP_TERMINATED)
 			c->sc = NULL;
 		if (!c->tc || !c->sc) {
-			call_fail(c, e->cause >= 0 ? e->cause : 41, "event %s in state %s",
+			call_fail(c, e->cause >= 0 ? e->cause : Q850_TEMPORARY_FAILURE, "event %s in state %s",
 				  event_names[e->type], state_names[c->state]);
 			return;
 		}
@@ -617,7 +616,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 
 	c = call_new(gw, 1);
 	if (!c) {
-		tdm_call_hangup(tc, 47);
+		tdm_call_hangup(tc, Q850_RESOURCE_UNAVAILABLE);
 		return;
 	}
 	c->span = sp;
@@ -635,15 +634,15 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 
 	r = gw_route_find(cfg, CFG_EP_GROUP, sp->cfg->group, called, s->called.digits);
 	if (!r || r->to_kind != CFG_EP_TRUNK || !(t = cfg_trunk_by_name(cfg, r->to))) {
-		call_fail(c, 1, "no route from group %s for %s", sp->cfg->group, called);
+		call_fail(c, Q850_UNALLOCATED, "no route from group %s for %s", sp->cfg->group, called);
 		return;
 	}
 	{
 		int left = gw_trunk_backoff_left(gw, t->name);
 
 		if (left) {
-			/* Q.850 42: switching equipment congestion, the trunk's own word */
-			call_fail(c, 42, "trunk %s asked for no calls for %d s more (503 Retry-After)",
+			/* the trunk's own word: switching equipment congestion */
+			call_fail(c, Q850_CONGESTION, "trunk %s asked for no calls for %d s more (503 Retry-After)",
 				  t->name, left);
 			return;
 		}
@@ -652,7 +651,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 	tdm_call_proceeding(tc);
 	err = rtp_alloc(c);
 	if (err) {
-		call_fail(c, 47, "no RTP port: %s", strerror(err));
+		call_fail(c, Q850_RESOURCE_UNAVAILABLE, "no RTP port: %s", strerror(err));
 		return;
 	}
 	local_sdp(c, &c->local);
@@ -664,7 +663,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		snprintf(from, sizeof(from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
 	err = sip_call_invite(gw->ua, ruri, from, ruri, t->host, t->port, &c->local, c, &c->sc);
 	if (err) {
-		call_fail(c, 38, "INVITE to trunk %s failed: %s", t->name, strerror(err));
+		call_fail(c, Q850_NETWORK_OUT_OF_ORDER, "INVITE to trunk %s failed: %s", t->name, strerror(err));
 		return;
 	}
 	str_copy(c->sip_call_id, sip_call_id(c->sc), sizeof(c->sip_call_id));
@@ -678,7 +677,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 static int place_in_group(struct call *c, const char *group, const struct tdm_setup *s)
 {
 	struct gw *gw = c->gw;
-	int cause = 34; /* no circuit available */
+	int cause = Q850_NO_CIRCUIT;
 
 	for (size_t i = 0; i < gw->nspans; i++) {
 		struct gw_span *sp = &gw->spans[i];
@@ -690,10 +689,10 @@ static int place_in_group(struct call *c, const char *group, const struct tdm_se
 			c->chan = tdm_call_channel(c->tc);
 			return 0;
 		}
-		if (err == ENETDOWN && cause == 34)
-			cause = 38; /* network out of order */
+		if (err == ENETDOWN && cause == Q850_NO_CIRCUIT)
+			cause = Q850_NETWORK_OUT_OF_ORDER;
 		else if (err == EBUSY)
-			cause = 34;
+			cause = Q850_NO_CIRCUIT;
 		c->span = NULL;
 	}
 	return cause;
@@ -739,7 +738,7 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	s.bearer = TDM_BEARER_SPEECH;
 	if (gw_number_from_sip(&cfg->numbering, called_user, s.called.digits,
 			       sizeof(s.called.digits), &s.called.ton) || !s.called.digits[0]) {
-		call_fail(c, 28, "called number '%s' is not a number", called_user);
+		call_fail(c, Q850_INVALID_NUMBER_FORMAT, "called number '%s' is not a number", called_user);
 		return;
 	}
 	s.called.npi = 1;
@@ -754,26 +753,26 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 
 	r = gw_route_find(cfg, CFG_EP_TRUNK, t->name, called_user, s.called.digits);
 	if (!r || r->to_kind != CFG_EP_GROUP) {
-		call_fail(c, 1, "no route from trunk %s for %s", t->name, called_user);
+		call_fail(c, Q850_UNALLOCATED, "no route from trunk %s for %s", t->name, called_user);
 		return;
 	}
 	if (!inv->has_sdp) {
 		if (inv->sdp_error == ENOENT)
-			call_fail(c, 65, "INVITE without SDP (late offer) is not supported yet");
+			call_fail(c, Q850_BEARER_NOT_IMPLEMENTED, "INVITE without SDP (late offer) is not supported yet");
 		else
-			call_fail(c, 65, "the INVITE's SDP offer is unusable: %s", strerror(inv->sdp_error));
+			call_fail(c, Q850_BEARER_NOT_IMPLEMENTED, "the INVITE's SDP offer is unusable: %s", strerror(inv->sdp_error));
 		return;
 	}
 	err = rtp_alloc(c);
 	if (err) {
-		call_fail(c, 47, "no RTP port: %s", strerror(err));
+		call_fail(c, Q850_RESOURCE_UNAVAILABLE, "no RTP port: %s", strerror(err));
 		return;
 	}
 	{
 		struct sdp_media ours, answer;
 		local_sdp(c, &ours);
 		if (sdp_negotiate(&inv->offer, &ours, &answer)) {
-			call_fail(c, 65, "no codec in common with the offer");
+			call_fail(c, Q850_BEARER_NOT_IMPLEMENTED, "no codec in common with the offer");
 			return;
 		}
 		c->local = answer;

@@ -12,6 +12,7 @@
 #include "gw/ctl.h"
 #include "gw/media.h"
 #include "lib/log.h"
+#include "lib/q850.h"
 #include "lib/str.h"
 
 /* How long a stopping daemon lets BYEs and DISCONNECTs reach the wire. */
@@ -118,7 +119,7 @@ void gw_stop(struct gw *gw)
 	gw->stopping = 1;
 	if (gw->ncalls)
 		log_notice(LOG_GEN, "clearing %zu call(s) with cause 16", gw->ncalls);
-	call_clear_all(gw, 16);
+	call_clear_all(gw, Q850_NORMAL_CLEARING);
 	loop_timer_start(gw->stop_timer, STOP_GRACE_MS);
 }
 
@@ -278,7 +279,7 @@ void gw_free(struct gw *gw)
 {
 	if (!gw)
 		return;
-	call_clear_all(gw, 16); /* none are left after gw_stop() */
+	call_clear_all(gw, Q850_NORMAL_CLEARING); /* none are left after gw_stop() */
 	gw_media_free(gw->media);
 	if (gw->log_queue) {	/* the workers are gone: their last lines */
 		loop_fd_del(gw->loop, log_queue_fd());

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/q850.h"
 #include "sip/sip_int.h"
 
 static const char *const state_names[CS_COUNT] = {
@@ -231,7 +232,7 @@ static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, .
 	release(c);
 	/* Section 13.3.1.4 / 15: an established dialog ends with a BYE. */
 	if (c->established && c->dialog && !c->bye_tried &&
-	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : 102) == 0)
+	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : Q850_RECOVERY_ON_TIMER) == 0)
 		next = CS_BYE_SENT;
 	if (c->st != next) {
 		CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);

@@ -31,12 +31,8 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/q850.h"
 
-#define CAUSE_NORMAL_CLEARING 16
-#define CAUSE_NO_CIRCUIT 34
-#define CAUSE_NETWORK_OUT_OF_ORDER 38
-#define CAUSE_TEMPORARY_FAILURE 41
-#define CAUSE_CHANNEL_UNAVAILABLE 44
 
 typedef int (*isdn_action)(struct tdm_call *c, enum tdm_call_state from,
 			   const struct isdn_ev *e);
@@ -287,7 +283,7 @@ static int act_rx_clear(struct tdm_call *c, enum tdm_call_state from, const stru
 	int cause = e->cause;
 
 	if (!s->dchan_connected || !s->l2_up)
-		cause = CAUSE_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
+		cause = Q850_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
 	c->cause = cause;
 	call_log(c, LOG_LVL_INFO, "%s received in %s, cause %d (%s)", isdn_event_name(e->type),
 		 isdn_call_state_name(from), cause, pri_cause2str(cause));
@@ -303,7 +299,7 @@ static int act_restart(struct tdm_call *c, enum tdm_call_state from, const struc
 	(void)from;
 	(void)e;
 	isdn_tx_forget(c);
-	fail(c, CAUSE_TEMPORARY_FAILURE, "RESTART of its channel");
+	fail(c, Q850_TEMPORARY_FAILURE, "RESTART of its channel");
 	return 0;
 }
 
@@ -439,8 +435,8 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 			chan = span_hunt(s, 0);
 	}
 	if (chan < 0) {
-		int cause = !s->up ? CAUSE_NETWORK_OUT_OF_ORDER
-			: want && !flexible ? CAUSE_CHANNEL_UNAVAILABLE : CAUSE_NO_CIRCUIT;
+		int cause = !s->up ? Q850_NETWORK_OUT_OF_ORDER
+			: want && !flexible ? Q850_CHANNEL_UNAVAILABLE : Q850_NO_CIRCUIT;
 
 		log_notice(LOG_ISDN, "%s/B%d: SETUP rejected, cause %d (%s)", s->name, want,
 			   cause, pri_cause2str(cause));
@@ -449,7 +445,7 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 	}
 	c = span_call_new(s, chan, 0);
 	if (!c) {
-		isdn_tx_reject(s, q, chan, CAUSE_TEMPORARY_FAILURE);
+		isdn_tx_reject(s, q, chan, Q850_TEMPORARY_FAILURE);
 		return;
 	}
 	offer.channel = chan;
@@ -464,7 +460,7 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 		s->ev.incoming(s->arg, c, &offer);
 	} else {
 		e.type = ISDN_CMD_HANGUP;
-		e.cause = CAUSE_TEMPORARY_FAILURE;
+		e.cause = Q850_TEMPORARY_FAILURE;
 		dispatch(c, &e);
 	}
 	c->in_cb--;
@@ -497,7 +493,7 @@ static void event_to_calls(struct tdm_span *s, int chan, const struct isdn_ev *e
 
 void isdn_call_restart(struct tdm_span *s, int chan)
 {
-	struct isdn_ev e = { .type = ISDN_EV_RESTART, .cause = CAUSE_TEMPORARY_FAILURE };
+	struct isdn_ev e = { .type = ISDN_EV_RESTART, .cause = Q850_TEMPORARY_FAILURE };
 
 	event_to_calls(s, chan, &e);
 }
@@ -578,6 +574,6 @@ int tdm_call_answer(struct tdm_call *c)
 int tdm_call_hangup(struct tdm_call *c, int cause)
 {
 	if (cause <= 0 || cause > 127)
-		cause = CAUSE_NORMAL_CLEARING;
+		cause = Q850_NORMAL_CLEARING;
 	return command(c, ISDN_CMD_HANGUP, cause, 0);
 }
