@@ -3,7 +3,6 @@
 #include "gw/ctl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,8 @@ struct ctl_client {
 	char req[REQ_MAX];
 	size_t len;
 	struct loop_timer *timer;
+	char *out;		/* the reply, written as the socket takes it */
+	size_t out_len, out_off;
 };
 
 /* ---- a growing reply buffer ---- */
@@ -354,6 +355,7 @@ static void client_free(struct ctl_client *cl)
 	loop_fd_del(cl->ctl->gw->loop, cl->fd);
 	close(cl->fd);
 	loop_timer_free(cl->timer);
+	free(cl->out);
 	free(cl);
 }
 
@@ -361,28 +363,31 @@ static void client_timeout(void *arg)
 {
 	struct ctl_client *cl = arg;
 
-	log_info(LOG_CTL, "client sent no complete request in time: closed");
+	log_info(LOG_CTL, cl->out ? "client did not read its reply in time: closed"
+				  : "client sent no complete request in time: closed");
 	client_free(cl);
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* As much of the reply as the socket takes now, never waiting: this is the
+ * main loop, whose calls must not stall behind a slow client. The client
+ * reads until EOF; the rest goes when the socket is writable again. */
+static void client_write(int fd, uint32_t events, void *arg)
 {
-	/* replies are small; the client reads until EOF */
-	int flags = fcntl(fd, F_GETFL);
+	struct ctl_client *cl = arg;
 
-	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	struct timeval tv = { .tv_sec = 2 };
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0) {
-			if (w < 0 && errno == EINTR)
-				continue;
+	(void)events;
+	while (cl->out_off < cl->out_len) {
+		ssize_t w = write(fd, cl->out + cl->out_off, cl->out_len - cl->out_off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
 			return;
-		}
-		p += w;
-		n -= w;
+		if (w <= 0)
+			break;
+		cl->out_off += (size_t)w;
 	}
+	client_free(cl);
 }
 
 static void client_read(int fd, uint32_t events, void *arg)
@@ -411,10 +416,20 @@ static void client_read(int fd, uint32_t events, void *arg)
 		*nl = '\0';
 		handle(cl->ctl, cl->req, &out);
 	}
-	if (!out.oom)
-		write_all(fd, out.s, out.len);
-	free(out.s);
-	client_free(cl);
+	if (out.oom) {
+		free(out.s);
+		client_free(cl);
+		return;
+	}
+	cl->out = out.s;
+	cl->out_len = out.len;
+	loop_fd_del(cl->ctl->gw->loop, fd);
+	if (loop_fd_add(cl->ctl->gw->loop, fd, EPOLLOUT, client_write, cl)) {
+		client_free(cl);
+		return;
+	}
+	loop_timer_start(cl->timer, CLIENT_TIMEOUT_MS);
+	client_write(fd, EPOLLOUT, cl);
 }
 
 static void on_accept(int fd, uint32_t events, void *arg)
