@@ -398,7 +398,8 @@ static void act_ts_answered(struct call *c, const struct call_ev *e)
 
 static void act_ts_failed(struct call *c, const struct call_ev *e)
 {
-	int cause = e->cause >= 0 ? e->cause : gw_sip_to_cause(e->code);
+	/* RFC 3398 8.2.6.1: a 488/606 whose Warning is about the media -> 65 */
+	int cause = e->cause >= 0 ? e->cause : gw_sip_to_cause_ex(e->code, sip_call_warning(c->sc));
 
 	if (e->code == 503)
 		gw_trunk_backoff(c->gw, c->trunk, sip_call_retry_after(c->sc));

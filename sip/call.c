@@ -780,6 +780,11 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 			if (osip_message_header_get_byname(resp, "retry-after", 0, &h) >= 0 && h &&
 			    h->hvalue && h->hvalue[0] >= '0' && h->hvalue[0] <= '9')
 				c->retry_after = atoi(h->hvalue);
+			/* RFC 3261 section 20.43: warn-code SP warn-agent SP warn-text */
+			h = NULL;
+			if (osip_message_header_get_byname(resp, "warning", 0, &h) >= 0 && h &&
+			    h->hvalue && strspn(h->hvalue, "0123456789") == 3)
+				c->warning = atoi(h->hvalue);
 		}
 	}
 	call_dispatch(c, &e);
@@ -887,6 +892,11 @@ int sip_call_hangup(struct sip_call *c, int q850)
 int sip_call_remote_sends(const struct sip_call *c)
 {
 	return c && (c->remote_dir == SDP_SENDRECV || c->remote_dir == SDP_SENDONLY);
+}
+
+int sip_call_warning(const struct sip_call *c)
+{
+	return c ? c->warning : 0;
 }
 
 int sip_call_retry_after(const struct sip_call *c)

@@ -103,6 +103,9 @@ int sip_call_refuse(struct sip_call *c, int code, int q850);
 /* Outgoing: the Retry-After (seconds) of the final response, -1 if none.
  * Valid in the `failed` callback. */
 int sip_call_retry_after(const struct sip_call *c);
+/* Outgoing: the warn-code of the final response's first Warning header
+ * (RFC 3261 section 20.43), 0 if none. Valid in the `failed` callback. */
+int sip_call_warning(const struct sip_call *c);
 /* Whether the peer's latest SDP says it sends media (sendrecv, sendonly);
  * 0 while it holds the call (recvonly, inactive: RFC 3264 section 8.4). */
 int sip_call_remote_sends(const struct sip_call *c);

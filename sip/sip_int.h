@@ -128,6 +128,7 @@ struct sip_call {
 	int local_cseq;
 	int hangup_q850;	/* cause given by gw/ to sip_call_hangup(), or -1 */
 	int retry_after;	/* UAC: Retry-After of the final response, seconds, or -1 */
+	int warning;		/* UAC: warn-code of the final response's Warning, or 0 */
 	enum sdp_dir remote_dir; /* of the peer's latest SDP (offer, answer, re-INVITE) */
 	/* UAC */
 	char dest_host[64];

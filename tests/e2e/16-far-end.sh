@@ -14,7 +14,9 @@
 #  6. cause 44 on the channel asked for (Q.931 5.2.3.1, RFC 3398 8.2.6.1):
 #     the SETUP goes again on another channel and the call completes;
 #  7. a 60 KB SDP offer is taken; an unusable one is logged as unusable,
-#     not as a late offer (a SIP failure without a Reason: 12-busy-cancel).
+#     not as a late offer (a SIP failure without a Reason: 12-busy-cancel);
+#  8. a 488 with a media Warning (RFC 3261 20.43, code 304) -> cause 65,
+#     without one -> 31 (RFC 3398 8.2.6.1).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gw.sh"
 e2e_init far-end
@@ -134,6 +136,24 @@ ok '[ "$(head -n 1 <<<"$out")" = "SIP/2.0 488 Not Acceptable Here" ]' \
 	"RFC 3264 section 6: an offer without an audio stream is refused with 488 ($(head -n 1 <<<"$out"))"
 ok "grep -q \"failed: the INVITE's SDP offer is unusable\" '$E2E_DIR/sipgwd.log' && ! grep -q 'late offer' '$E2E_DIR/sipgwd.log'" \
 	"and the log says the offer is unusable, not that there was none (late offer)"
+
+# ---- 8. the trunk refuses with 488: the Warning decides the cause
+# (RFC 3398 8.2.6.1 row 488: 65 when the Warning is about the media, RFC
+# 3261 section 20.43 warn-code 304 "media type not available"; else 31)
+baresip_stop $PHONE_CTRL
+for c in "304|Warning: 304 sipp \"media type not available\"|65" "none|Subject: no warning|31"; do
+	IFS='|' read -r w extra want <<<"$c"
+	e2e_spawn "$D/sipp-488-$w.out" sipp -sf "$E2E_TOP/tests/e2e/sipp/uas-488.xml" \
+		-key extra "$extra" \
+		-i 127.0.0.1 -p "$PHONE_SIP_PORT" -m 1 -nostdin -timeout 30s 127.0.0.1:$GW_SIP_PORT
+	sleep 0.5
+	sim "call called=30123456 called_ton=national calling=301111 calling_ton=national"
+	sim_wait '^EVENT CALL ' 5
+	id=$(sim_id CALL)
+	check "sim_wait '^EVENT DISCONNECT id=$id cause=$want\$' 10" \
+		"RFC 3398 8.2.6.1: 488 with warn-code $w -> DISCONNECT cause $want at the switch"
+	e2e_kill "$E2E_LAST_PID"
+done
 
 gw_finish
 e2e_done
