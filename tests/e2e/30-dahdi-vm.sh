@@ -30,7 +30,7 @@ e2e_init "${VM_TEST_NAME:-dahdi-vm}"
 E2E_BUILD=${SIPGW_VM_BUILD:-$E2E_TOP/build}
 
 VM=$E2E_TOP/tests/vm
-for b in gw/sipgwd gw/sipgwctl tests/tools/pstnsim tests/tools/stallwatch; do
+for b in gw/sipgwd gw/sipgwctl tests/tools/pstnsim tests/tools/stallwatch tests/tools/stopfor; do
 	[ -x "$E2E_BUILD/$b" ] || { ok false "$E2E_BUILD/$b is built (scripts/build; --check for the ASan one)"; e2e_done; }
 done
 files=(
@@ -38,6 +38,7 @@ files=(
 	"$E2E_BUILD/gw/sipgwctl:/build/gw/sipgwctl"
 	"$E2E_BUILD/tests/tools/pstnsim:/build/tests/tools/pstnsim"
 	"$E2E_BUILD/tests/tools/stallwatch:/build/tests/tools/stallwatch"
+	"$E2E_BUILD/tests/tools/stopfor:/build/tests/tools/stopfor"
 	"$E2E_TOP/tests/e2e/lib.sh" "$E2E_TOP/tests/e2e/gw.sh"
 	"$(command -v bash)" "$(command -v perl)"
 	/usr/lib/x86_64-linux-gnu/perl-base:/usr/lib/x86_64-linux-gnu/perl-base
