@@ -44,19 +44,30 @@
  *    both directions and the transmit queue keeps the depth it started
  *    with. Started empty, it would run dry whenever a write came a
  *    fraction of a millisecond after the driver wanted the next byte: the
- *    classic B-channel drop-out. So the queue is primed with DM_TXPRIME
- *    chunks of idle when the worker first reads the channel: the worker
- *    may then be up to DM_TXPRIME chunk periods late before the card
- *    underruns (DAHDI_EVENT_WRITE_UNDERRUN, counted), for DM_TXPRIME
- *    chunks of added delay (40 ms at 20 ms chunks; the echo canceller's
- *    tail covers it). DM_TXPRIME + 1 chunks must fit in DM_NUMBUFS.
- *  - After an underrun the queue is rebuilt to the same depth: the chunks
- *    read to catch up in that wakeup are not answered, DM_TXPRIME chunks
- *    of idle are queued instead. Answering each (and priming on top) would
- *    leave the queue as many chunks deeper as the worker was late, for
- *    good: more delay on every later chunk, an echo path longer than the
- *    canceller's tail, and a full queue (writes refused) after a long
- *    stall.
+ *    classic B-channel drop-out. The depth that counts is the one the
+ *    queue has when a chunk comes in: the worker may be that late with its
+ *    answer before the card underruns (DAHDI_EVENT_WRITE_UNDERRUN,
+ *    counted). The queue is built so that DM_TXPRIME chunks are left in it
+ *    then: the worker may be DM_TXPRIME chunk periods late (40 ms at 20 ms
+ *    chunks), for that much added delay (the echo canceller's tail covers
+ *    it). Priming DM_TXPRIME chunks is not enough: the next chunk comes in
+ *    up to a chunk period after the priming (after DAHDI_FLUSH_READ or a
+ *    receive overrun, the driver restarts the receive buffer at the next
+ *    read or flush: exactly one chunk period), and the queue has drained by
+ *    that much: only one chunk was left, 20 ms to be late by (measured in
+ *    tests/vm: every 25 ms stop of sipgwd underran, and a rebuilt queue
+ *    drained again at once). So one chunk more goes in: DM_TXPRIME + 1
+ *    when the worker first reads the channel.
+ *  - After an underrun the queue is rebuilt to the same depth at the end of
+ *    that wakeup's reads: DM_TXPRIME chunks of idle, then the answer to the
+ *    last chunk read (the next chunk is due within a chunk period). The
+ *    chunks read before it to catch up are not answered: answering each
+ *    would leave the queue as many chunks deeper as the worker was late,
+ *    for good: more delay on every later chunk, an echo path longer than
+ *    the canceller's tail, and a full queue (writes refused) after a long
+ *    stall. Built this way the depth when the next chunk comes in is
+ *    DM_TXPRIME chunks or up to one chunk period more.
+ *    DM_TXPRIME + 2 chunks must fit in DM_NUMBUFS.
  * Buffers filled or drained before the worker's first read (the channels
  * are opened before the worker's loop runs) are flushed then, and buffer
  * events of a channel's first DM_SETTLE chunks (start-up) or while the span
@@ -84,6 +95,7 @@ struct dahdi_media {
 	enum tdm_alarm alarm;
 	struct loop_timer *init; /* first link report, from the worker's loop */
 	uint8_t rx[320], tx[320];
+	uint8_t idle[320];	/* one chunk of the span's idle byte */
 };
 
 static void report(struct tdm_media *m, enum tdm_alarm alarm)
@@ -95,18 +107,33 @@ static void report(struct tdm_media *m, enum tdm_alarm alarm)
 	media_report(m, alarm == TDM_ALARM_NONE, alarm);
 }
 
+static void chan_event(struct dahdi_chan *c);
+
+/* Queue one chunk toward the card while its queue is rebuilt. 0 or errno.
+ * An event pending blocks the write (ELAST) until fetched; an underrun
+ * fetched now is the one being mended, not a reason to rebuild again. */
+static int tx_queue(struct dahdi_chan *c, const uint8_t *buf)
+{
+	size_t n = c->m->chunk;
+
+	for (int tries = 0; write(c->fd, buf, n) < 0; tries++) {
+		if (errno != ELAST || tries >= 4)
+			return errno;
+		chan_event(c);
+		c->reprime = 0;
+	}
+	c->writes++;
+	return 0;
+}
+
 /* Queue n chunks of idle toward the card. */
 static void tx_prime(struct dahdi_chan *c, int n)
 {
-	struct tdm_media *m = c->m;
-	struct dahdi_media *d = m->be;
+	struct dahdi_media *d = c->m->be;
 
-	memset(d->tx, m->idle, m->chunk);
-	while (n-- > 0) {
-		if (write(c->fd, d->tx, m->chunk) < 0)
+	while (n-- > 0)
+		if (tx_queue(c, d->idle))
 			break;
-		c->writes++;
-	}
 }
 
 /* The worker's first look at the channel: drop what the driver buffered
@@ -122,7 +149,9 @@ static void chan_start(struct dahdi_chan *c)
 		if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
 			break;
 	c->started = 1;
-	tx_prime(c, DM_TXPRIME);
+	/* the flush restarted the receive buffer: the first chunk comes in
+	 * one chunk period from now, and DM_TXPRIME chunks must be left then */
+	tx_prime(c, DM_TXPRIME + 1);
 	report(c->m, dahdi_span_alarm(c->fd)); /* the flush took any alarm event */
 }
 
@@ -198,7 +227,7 @@ static int chan_io(struct dahdi_chan *c)
 	if (m->ev.tx)
 		m->ev.tx(m->arg, c->ch, d->tx, (size_t)n);
 	if (c->rebuild)
-		return 1;	/* chan_done() queues the idle instead */
+		return 1;	/* chan_done() queues the idle, then the last answer */
 	/* An event raised since the read blocks the write until fetched; a
 	 * chunk not written would leave the queue one chunk short for good. */
 	for (int tries = 0; write(c->fd, d->tx, (size_t)n) < 0; tries++) {
@@ -228,13 +257,18 @@ static int chan_io(struct dahdi_chan *c)
 }
 
 /* The end of c's reads in this wakeup: after an underrun, the transmit
- * queue (empty) is rebuilt at its designed depth. */
+ * queue (empty) is rebuilt at its designed depth: DM_TXPRIME chunks of
+ * idle, then the answer to the last chunk read (still in d->tx), so that
+ * DM_TXPRIME are left when the next chunk comes in. */
 static void chan_done(struct dahdi_chan *c)
 {
+	struct dahdi_media *d = c->m->be;
+
 	if (!c->rebuild)
 		return;
 	c->rebuild = 0;
 	tx_prime(c, DM_TXPRIME);
+	tx_queue(c, d->tx);
 }
 
 /* The pacer is readable: every channel's chunks of this tick. */
@@ -244,7 +278,6 @@ static void on_pace(int fd, uint32_t events, void *arg)
 	struct tdm_media *m = p->m;
 	struct dahdi_media *d = m->be;
 	int k = 0;
-
 	if (!p->started) {
 		/* The worker's first wakeup: start every channel together. */
 		for (int ch = 1; ch < 32; ch++)
@@ -373,6 +406,7 @@ static int dm_start(struct tdm_media *m)
 	if (!d)
 		return ENOMEM;
 	m->be = d;
+	memset(d->idle, m->idle, sizeof(d->idle));
 	for (int ch = 0; ch < 32; ch++)
 		d->chans[ch].fd = -1;
 	err = loop_timer_new(m->loop, on_init, m, &d->init);
