@@ -51,7 +51,9 @@ files=(
 	/usr/lib/x86_64-linux-gnu/perl-base:/usr/lib/x86_64-linux-gnu/perl-base
 	"$(command -v baresip)" "$(command -v dumpcap)"
 )
-gen_tone_wav "$E2E_DIR/phone.wav" 440 120	# the phone's source (gw.sh: PHONE_TONE)
+# the phone's source (gw.sh: PHONE_TONE), as long as the longest call: 60 s
+# and two re-measured windows of 60 s each, and the rest (~40 s)
+gen_tone_wav "$E2E_DIR/phone.wav" 440 300
 files+=("$E2E_DIR/phone.wav")
 
 # baresip modules the e2e config (lib.sh) loads

@@ -22,7 +22,7 @@
 # Needs (given by 30-dahdi-vm.sh): bash, perl (+ perl-base), baresip, dumpcap,
 # the build's sipgwd, sipgwctl, pstnsim, stallwatch and stopfor under $SIPGW_BUILD
 # (/build), lib.sh and gw.sh from tests/e2e, phone.wav (440 Hz, 8 kHz mono,
-# 120 s).
+# 300 s).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 export SIPGW_BUILD=${SIPGW_BUILD:-/build}
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd	# bash's <(...); devtmpfs has none
