@@ -6,8 +6,9 @@
 # sipgwd on span 1 (pri_cpe, EuroISDN, A-law), pstnsim --dahdi on span 2
 # (libpri NET on the real D-channel, audio on the real B-channels), baresip on
 # the guest's loopback. Calls both ways (numbers, tones at both far ends, DTMF,
-# causes), a 60-second call with the buffer counters (none may count), a
-# 300 ms stall of sipgwd, span 2 taken down and back (red alarm, cause 38,
+# causes), a 60-second call with the buffer counters (none may count),
+# stops of sipgwd of 25 ms (less than its transmit queue: none may count)
+# and one of 300 ms (counted, then nothing more), span 2 taken down and back (red alarm, cause 38,
 # recovery), spans as DAHDI names them. The guest's TAP lines become this
 # test's; then tshark here reads the causes off the guest's captures (SIP on
 # its loopback, span 2's D-channel). Skipped (1..0 # SKIP) only when qemu
