@@ -2,14 +2,16 @@
 /*
  * DAHDI backend, media side (media worker thread): one descriptor per
  * bearer channel, G.711 in the span's law, one chunk (160 bytes = 20 ms)
- * per read. For each chunk read: rx -> tx -> write the same length back,
- * so the card's clock paces both directions.
+ * per read. For each chunk the pacer (below) read, every channel sends one
+ * chunk from the SIP side to the card, so the card's clock paces both
+ * directions.
  *
  * One wakeup per chunk period for the whole span, not one per channel: the
  * driver fills every channel of a span in the same tick, so the first
  * bearer channel (the pacer) is the only one polled for data; when it has
  * k chunks, every channel is read k times (and a channel whose chunk was
- * not quite there yet is read once more next time). The other descriptors
+ * not quite there yet is read once more next time) and written k times
+ * (its transmit queue is drained by the same tick). The other descriptors
  * are polled for events (EPOLLPRI) only. 30 channels x 50 wakeups a second
  * would cost more than the audio itself.
  *
@@ -197,8 +199,8 @@ static void chan_event(struct dahdi_chan *c)
 	}
 }
 
-/* Read one chunk of c and answer it. 1: done, 0: nothing there. */
-static int chan_io(struct dahdi_chan *c)
+/* Read one chunk of c, to the SIP side. 1: done, 0: nothing there. */
+static int chan_read(struct dahdi_chan *c)
 {
 	struct tdm_media *m = c->m;
 	struct dahdi_media *d = m->be;
@@ -217,27 +219,38 @@ static int chan_io(struct dahdi_chan *c)
 		return 0;
 	}
 	c->reads++;
+	if (m->ev.rx)
+		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
+	return 1;
+}
+
+/* One chunk from the SIP side toward the card, into d->tx and written,
+ * except while the queue is to be rebuilt (an underrun: chan_done() then
+ * queues the idle, then the last of these chunks). */
+static void chan_write(struct dahdi_chan *c)
+{
+	struct tdm_media *m = c->m;
+	struct dahdi_media *d = m->be;
+
+	memset(d->tx, m->idle, m->chunk);
+	if (m->ev.tx)
+		m->ev.tx(m->arg, c->ch, d->tx, m->chunk);
 	if (c->reprime) {
 		c->reprime = 0;
 		c->rebuild = 1;
 	}
-	if (m->ev.rx)
-		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
-	memset(d->tx, m->idle, (size_t)n);
-	if (m->ev.tx)
-		m->ev.tx(m->arg, c->ch, d->tx, (size_t)n);
 	if (c->rebuild)
-		return 1;	/* chan_done() queues the idle, then the last answer */
+		return;
 	/* An event raised since the read blocks the write until fetched; a
 	 * chunk not written would leave the queue one chunk short for good. */
-	for (int tries = 0; write(c->fd, d->tx, (size_t)n) < 0; tries++) {
+	for (int tries = 0; write(c->fd, d->tx, m->chunk) < 0; tries++) {
 		if (errno == ELAST && tries < 4) {
 			chan_event(c);
 			if (!c->reprime)
 				continue;
 			c->reprime = 0;	/* an underrun: chan_done() rebuilds */
 			c->rebuild = 1;
-			return 1;
+			return;
 		}
 		if (errno == EAGAIN) {
 			/* the queue is full: it never is by this policy */
@@ -248,18 +261,17 @@ static int chan_io(struct dahdi_chan *c)
 		} else {
 			log_warn(LOG_MEDIA, "%s/B%d: write: %s", m->name, c->ch, strerror(errno));
 		}
-		return 1;
+		return;
 	}
 	c->writes++;
 	if (c->cycles < DM_SETTLE)
 		c->cycles++;
-	return 1;
 }
 
-/* The end of c's reads in this wakeup: after an underrun, the transmit
- * queue (empty) is rebuilt at its designed depth: DM_TXPRIME chunks of
- * idle, then the answer to the last chunk read (still in d->tx), so that
- * DM_TXPRIME are left when the next chunk comes in. */
+/* The end of c's wakeup: after an underrun, the transmit queue (empty) is
+ * rebuilt at its designed depth: DM_TXPRIME chunks of idle, then the last
+ * chunk from the SIP side (still in d->tx), so that DM_TXPRIME are left
+ * when the pacer's next chunk comes in. */
 static void chan_done(struct dahdi_chan *c)
 {
 	struct dahdi_media *d = c->m->be;
@@ -271,6 +283,27 @@ static void chan_done(struct dahdi_chan *c)
 	tx_queue(c, d->tx);
 }
 
+/* c's share of a wakeup in which the pacer read k chunks: read what came
+ * in (up to want chunks), and send k chunks: the card took k from every
+ * channel's queue, whether or not this channel's own chunks are in yet.
+ * (A channel whose receive buffer restarted later than the pacer's - a
+ * flush or an overrun straddling one of the driver's ticks - is a chunk
+ * behind on receive for good; were its writes tied to its reads, its
+ * transmit queue would be a chunk short too, with 20 ms left to be late
+ * by: seen as some 20 of the 30 channels underrunning at a 25 ms stop.)
+ * Returns the chunks read. */
+static int chan_wakeup(struct dahdi_chan *c, int want, int k)
+{
+	int got = 0;
+
+	while (got < want && chan_read(c))
+		got++;
+	for (int i = 0; i < k; i++)
+		chan_write(c);
+	chan_done(c);
+	return got;
+}
+
 /* The pacer is readable: every channel's chunks of this tick. */
 static void on_pace(int fd, uint32_t events, void *arg)
 {
@@ -278,6 +311,7 @@ static void on_pace(int fd, uint32_t events, void *arg)
 	struct tdm_media *m = p->m;
 	struct dahdi_media *d = m->be;
 	int k = 0;
+
 	if (!p->started) {
 		/* The worker's first wakeup: start every channel together. */
 		for (int ch = 1; ch < 32; ch++)
@@ -289,25 +323,24 @@ static void on_pace(int fd, uint32_t events, void *arg)
 		chan_event(p);
 	if (!(events & EPOLLIN))
 		return;
-	while (k < DM_NUMBUFS && chan_io(p))
+	while (k < DM_NUMBUFS && chan_read(p))
 		k++;
-	chan_done(p);
 	if (!k)
 		return;
+	for (int i = 0; i < k; i++)
+		chan_write(p);
+	chan_done(p);
 	atomic_fetch_add_explicit(&m->frames, (uint64_t)k, memory_order_relaxed);
 	for (int ch = 1; ch < 32; ch++) {
 		struct dahdi_chan *c = &d->chans[ch];
-		int want, got = 0;
+		int want;
 
 		if (c->fd < 0 || c == p)
 			continue;
 		want = k + c->owed;
 		if (want > DM_NUMBUFS)
 			want = DM_NUMBUFS;
-		while (got < want && chan_io(c))
-			got++;
-		chan_done(c);
-		c->owed = want - got;
+		c->owed = want - chan_wakeup(c, want, k);
 	}
 }
 
