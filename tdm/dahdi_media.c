@@ -2,14 +2,16 @@
 /*
  * DAHDI backend, media side (media worker thread): one descriptor per
  * bearer channel, G.711 in the span's law, one chunk (160 bytes = 20 ms)
- * per read. For each chunk read: rx -> tx -> write the same length back,
- * so the card's clock paces both directions.
+ * per read. For each chunk the pacer (below) read, every channel sends one
+ * chunk from the SIP side to the card, so the card's clock paces both
+ * directions.
  *
  * One wakeup per chunk period for the whole span, not one per channel: the
  * driver fills every channel of a span in the same tick, so the first
  * bearer channel (the pacer) is the only one polled for data; when it has
  * k chunks, every channel is read k times (and a channel whose chunk was
- * not quite there yet is read once more next time). The other descriptors
+ * not quite there yet is read once more next time) and written k times
+ * (its transmit queue is drained by the same tick). The other descriptors
  * are polled for events (EPOLLPRI) only. 30 channels x 50 wakeups a second
  * would cost more than the audio itself.
  *
@@ -44,19 +46,30 @@
  *    both directions and the transmit queue keeps the depth it started
  *    with. Started empty, it would run dry whenever a write came a
  *    fraction of a millisecond after the driver wanted the next byte: the
- *    classic B-channel drop-out. So the queue is primed with DM_TXPRIME
- *    chunks of idle when the worker first reads the channel: the worker
- *    may then be up to DM_TXPRIME chunk periods late before the card
- *    underruns (DAHDI_EVENT_WRITE_UNDERRUN, counted), for DM_TXPRIME
- *    chunks of added delay (40 ms at 20 ms chunks; the echo canceller's
- *    tail covers it). DM_TXPRIME + 1 chunks must fit in DM_NUMBUFS.
- *  - After an underrun the queue is rebuilt to the same depth: the chunks
- *    read to catch up in that wakeup are not answered, DM_TXPRIME chunks
- *    of idle are queued instead. Answering each (and priming on top) would
- *    leave the queue as many chunks deeper as the worker was late, for
- *    good: more delay on every later chunk, an echo path longer than the
- *    canceller's tail, and a full queue (writes refused) after a long
- *    stall.
+ *    classic B-channel drop-out. The depth that counts is the one the
+ *    queue has when a chunk comes in: the worker may be that late with its
+ *    answer before the card underruns (DAHDI_EVENT_WRITE_UNDERRUN,
+ *    counted). The queue is built so that DM_TXPRIME chunks are left in it
+ *    then: the worker may be DM_TXPRIME chunk periods late (40 ms at 20 ms
+ *    chunks), for that much added delay (the echo canceller's tail covers
+ *    it). Priming DM_TXPRIME chunks is not enough: the next chunk comes in
+ *    up to a chunk period after the priming (after DAHDI_FLUSH_READ or a
+ *    receive overrun, the driver restarts the receive buffer at the next
+ *    read or flush: exactly one chunk period), and the queue has drained by
+ *    that much: only one chunk was left, 20 ms to be late by (measured in
+ *    tests/vm: every 25 ms stop of sipgwd underran, and a rebuilt queue
+ *    drained again at once). So one chunk more goes in: DM_TXPRIME + 1
+ *    when the worker first reads the channel.
+ *  - After an underrun the queue is rebuilt to the same depth at the end of
+ *    that wakeup's reads: DM_TXPRIME chunks of idle, then the answer to the
+ *    last chunk read (the next chunk is due within a chunk period). The
+ *    chunks read before it to catch up are not answered: answering each
+ *    would leave the queue as many chunks deeper as the worker was late,
+ *    for good: more delay on every later chunk, an echo path longer than
+ *    the canceller's tail, and a full queue (writes refused) after a long
+ *    stall. Built this way the depth when the next chunk comes in is
+ *    DM_TXPRIME chunks or up to one chunk period more.
+ *    DM_TXPRIME + 2 chunks must fit in DM_NUMBUFS.
  * Buffers filled or drained before the worker's first read (the channels
  * are opened before the worker's loop runs) are flushed then, and buffer
  * events of a channel's first DM_SETTLE chunks (start-up) or while the span
@@ -84,6 +97,7 @@ struct dahdi_media {
 	enum tdm_alarm alarm;
 	struct loop_timer *init; /* first link report, from the worker's loop */
 	uint8_t rx[320], tx[320];
+	uint8_t idle[320];	/* one chunk of the span's idle byte */
 };
 
 static void report(struct tdm_media *m, enum tdm_alarm alarm)
@@ -95,18 +109,33 @@ static void report(struct tdm_media *m, enum tdm_alarm alarm)
 	media_report(m, alarm == TDM_ALARM_NONE, alarm);
 }
 
+static void chan_event(struct dahdi_chan *c);
+
+/* Queue one chunk toward the card while its queue is rebuilt. 0 or errno.
+ * An event pending blocks the write (ELAST) until fetched; an underrun
+ * fetched now is the one being mended, not a reason to rebuild again. */
+static int tx_queue(struct dahdi_chan *c, const uint8_t *buf)
+{
+	size_t n = c->m->chunk;
+
+	for (int tries = 0; write(c->fd, buf, n) < 0; tries++) {
+		if (errno != ELAST || tries >= 4)
+			return errno;
+		chan_event(c);
+		c->reprime = 0;
+	}
+	c->writes++;
+	return 0;
+}
+
 /* Queue n chunks of idle toward the card. */
 static void tx_prime(struct dahdi_chan *c, int n)
 {
-	struct tdm_media *m = c->m;
-	struct dahdi_media *d = m->be;
+	struct dahdi_media *d = c->m->be;
 
-	memset(d->tx, m->idle, m->chunk);
-	while (n-- > 0) {
-		if (write(c->fd, d->tx, m->chunk) < 0)
+	while (n-- > 0)
+		if (tx_queue(c, d->idle))
 			break;
-		c->writes++;
-	}
 }
 
 /* The worker's first look at the channel: drop what the driver buffered
@@ -122,7 +151,9 @@ static void chan_start(struct dahdi_chan *c)
 		if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
 			break;
 	c->started = 1;
-	tx_prime(c, DM_TXPRIME);
+	/* the flush restarted the receive buffer: the first chunk comes in
+	 * one chunk period from now, and DM_TXPRIME chunks must be left then */
+	tx_prime(c, DM_TXPRIME + 1);
 	report(c->m, dahdi_span_alarm(c->fd)); /* the flush took any alarm event */
 }
 
@@ -168,8 +199,8 @@ static void chan_event(struct dahdi_chan *c)
 	}
 }
 
-/* Read one chunk of c and answer it. 1: done, 0: nothing there. */
-static int chan_io(struct dahdi_chan *c)
+/* Read one chunk of c, to the SIP side. 1: done, 0: nothing there. */
+static int chan_read(struct dahdi_chan *c)
 {
 	struct tdm_media *m = c->m;
 	struct dahdi_media *d = m->be;
@@ -188,27 +219,38 @@ static int chan_io(struct dahdi_chan *c)
 		return 0;
 	}
 	c->reads++;
+	if (m->ev.rx)
+		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
+	return 1;
+}
+
+/* One chunk from the SIP side toward the card, into d->tx and written,
+ * except while the queue is to be rebuilt (an underrun: chan_done() then
+ * queues the idle, then the last of these chunks). */
+static void chan_write(struct dahdi_chan *c)
+{
+	struct tdm_media *m = c->m;
+	struct dahdi_media *d = m->be;
+
+	memset(d->tx, m->idle, m->chunk);
+	if (m->ev.tx)
+		m->ev.tx(m->arg, c->ch, d->tx, m->chunk);
 	if (c->reprime) {
 		c->reprime = 0;
 		c->rebuild = 1;
 	}
-	if (m->ev.rx)
-		m->ev.rx(m->arg, c->ch, d->rx, (size_t)n);
-	memset(d->tx, m->idle, (size_t)n);
-	if (m->ev.tx)
-		m->ev.tx(m->arg, c->ch, d->tx, (size_t)n);
 	if (c->rebuild)
-		return 1;	/* chan_done() queues the idle instead */
+		return;
 	/* An event raised since the read blocks the write until fetched; a
 	 * chunk not written would leave the queue one chunk short for good. */
-	for (int tries = 0; write(c->fd, d->tx, (size_t)n) < 0; tries++) {
+	for (int tries = 0; write(c->fd, d->tx, m->chunk) < 0; tries++) {
 		if (errno == ELAST && tries < 4) {
 			chan_event(c);
 			if (!c->reprime)
 				continue;
 			c->reprime = 0;	/* an underrun: chan_done() rebuilds */
 			c->rebuild = 1;
-			return 1;
+			return;
 		}
 		if (errno == EAGAIN) {
 			/* the queue is full: it never is by this policy */
@@ -219,22 +261,47 @@ static int chan_io(struct dahdi_chan *c)
 		} else {
 			log_warn(LOG_MEDIA, "%s/B%d: write: %s", m->name, c->ch, strerror(errno));
 		}
-		return 1;
+		return;
 	}
 	c->writes++;
 	if (c->cycles < DM_SETTLE)
 		c->cycles++;
-	return 1;
 }
 
-/* The end of c's reads in this wakeup: after an underrun, the transmit
- * queue (empty) is rebuilt at its designed depth. */
+/* The end of c's wakeup: after an underrun, the transmit queue (empty) is
+ * rebuilt at its designed depth: DM_TXPRIME chunks of idle, then the last
+ * chunk from the SIP side (still in d->tx), so that DM_TXPRIME are left
+ * when the pacer's next chunk comes in. */
 static void chan_done(struct dahdi_chan *c)
 {
+	struct dahdi_media *d = c->m->be;
+
 	if (!c->rebuild)
 		return;
 	c->rebuild = 0;
 	tx_prime(c, DM_TXPRIME);
+	tx_queue(c, d->tx);
+}
+
+/* c's share of a wakeup in which the pacer read k chunks: read what came
+ * in (up to want chunks), and send k chunks: the card took k from every
+ * channel's queue, whether or not this channel's own chunks are in yet.
+ * (A channel whose receive buffer restarted later than the pacer's - a
+ * flush or an overrun straddling one of the driver's ticks - is a chunk
+ * behind on receive for good; were its writes tied to its reads, its
+ * transmit queue would be a chunk short too, with 20 ms left to be late
+ * by: seen as some 20 of the 30 channels underrunning at a 25 ms stop.)
+ * Returns the chunks read. */
+static int chan_wakeup(struct dahdi_chan *c, int want, int k)
+{
+	int got = 0;
+
+	while (got < want && chan_read(c))
+		got++;
+	for (int i = 0; i < k; i++)
+		chan_write(c);
+	chan_done(c);
+	return got;
 }
 
 /* The pacer is readable: every channel's chunks of this tick. */
@@ -256,25 +323,24 @@ static void on_pace(int fd, uint32_t events, void *arg)
 		chan_event(p);
 	if (!(events & EPOLLIN))
 		return;
-	while (k < DM_NUMBUFS && chan_io(p))
+	while (k < DM_NUMBUFS && chan_read(p))
 		k++;
-	chan_done(p);
 	if (!k)
 		return;
+	for (int i = 0; i < k; i++)
+		chan_write(p);
+	chan_done(p);
 	atomic_fetch_add_explicit(&m->frames, (uint64_t)k, memory_order_relaxed);
 	for (int ch = 1; ch < 32; ch++) {
 		struct dahdi_chan *c = &d->chans[ch];
-		int want, got = 0;
+		int want;
 
 		if (c->fd < 0 || c == p)
 			continue;
 		want = k + c->owed;
 		if (want > DM_NUMBUFS)
 			want = DM_NUMBUFS;
-		while (got < want && chan_io(c))
-			got++;
-		chan_done(c);
-		c->owed = want - got;
+		c->owed = want - chan_wakeup(c, want, k);
 	}
 }
 
@@ -373,6 +439,7 @@ static int dm_start(struct tdm_media *m)
 	if (!d)
 		return ENOMEM;
 	m->be = d;
+	memset(d->idle, m->idle, sizeof(d->idle));
 	for (int ch = 0; ch < 32; ch++)
 		d->chans[ch].fd = -1;
 	err = loop_timer_new(m->loop, on_init, m, &d->init);

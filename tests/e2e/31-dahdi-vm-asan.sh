@@ -13,6 +13,8 @@
 # run counts them.
 # ~2 minutes on a warm cache.
 # prepare: tests/vm/setup.sh && tests/vm/build-modules.sh
+# (its time limits are 30-dahdi-vm.sh's)
+# timeout: 540
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export SIPGW_VM_BUILD=${SIPGW_VM_BUILD_ASAN:-$top/build-check} VM_DEADLINES=0 VM_TEST_NAME=dahdi-vm-asan
 exec bash "$top/tests/e2e/30-dahdi-vm.sh"

@@ -47,14 +47,14 @@ E2E_FAILED=0     # failed checks so far
 
 # e2e_init NAME
 #   Start a test: make the temporary directory $E2E_DIR
-#   (/tmp/sipgw-e2e-NAME.XXXXXX), reset the TAP counters and install the
+#   ($TMPDIR/sipgw-e2e-NAME.XXXXXX, TMPDIR default /tmp), reset the TAP counters and install the
 #   exit trap that kills everything started through this file, deletes
 #   network namespaces made by in_netns and removes $E2E_DIR (kept when
 #   a check failed or E2E_KEEP=1). INT/TERM (scripts/check's timeout)
 #   run the same cleanup.
 e2e_init() {
 	E2E_NAME=${1:?e2e_init NAME}
-	E2E_DIR=$(mktemp -d "/tmp/sipgw-e2e-$E2E_NAME.XXXXXX")
+	E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sipgw-e2e-$E2E_NAME.XXXXXX")
 	E2E_N=0
 	E2E_FAILED=0
 	: >"$E2E_DIR/.pids"

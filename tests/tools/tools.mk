@@ -14,3 +14,8 @@ tests_tools_pstnsim_LDADD = lib/libsglib.a $(PRI_LIBS) $(SPANDSP_LIBS) -lm
 # run beside the DAHDI VM test's 60-second call.
 noinst_PROGRAMS += tests/tools/stallwatch
 tests_tools_stallwatch_SOURCES = tests/tools/stallwatch.c
+
+# stopfor: SIGSTOP a process for a measured time (highest SCHED_FIFO
+# priority), for the DAHDI VM test's stalls of sipgwd.
+noinst_PROGRAMS += tests/tools/stopfor
+tests_tools_stopfor_SOURCES = tests/tools/stopfor.c
