@@ -353,8 +353,12 @@ static void on_t_rtp(void *arg)
 		return;
 	if (last < c->answer_ms)
 		last = c->answer_ms;	/* none yet on this call */
-	if (!sip_call_remote_sends(c->sc) || now - last < limit) {
-		rtp_timer_start(c, sip_call_remote_sends(c->sc) ? limit - (now - last) : limit);
+	if (!sip_call_remote_sends(c->sc)) {
+		rtp_timer_start(c, limit);	/* held: look again later */
+		return;
+	}
+	if (now - last < limit) {
+		rtp_timer_start(c, limit - (now - last));
 		return;
 	}
 	call_fail(c, Q850_RECOVERY_ON_TIMER, "no RTP from the SIP side for %llu s (rtp_timeout)",
@@ -468,6 +472,8 @@ static void act_st_connected(struct call *c, const struct call_ev *e)
 	rtp_timer_start(c, 0);
 }
 
+static int place_in_group(struct call *c);
+
 /*
  * sip->isdn: the switch refused the channel we asked for exclusively
  * (cause 44, requested circuit/channel not available: Q.931 5.2.3.1; RFC
@@ -482,28 +488,12 @@ static void act_st_retry(struct call *c, const struct call_ev *e)
 	c->tc = NULL; /* gone */
 	if (!c->tried)
 		c->tried = calloc(gw->nspans, sizeof(*c->tried));
-	for (size_t i = 0; c->tried && i < gw->nspans; i++) {
-		struct gw_span *sp = &gw->spans[i];
-
-		if (sp == c->span && c->chan > 0 && c->chan < 32)
-			c->tried[i] |= 1u << c->chan;
-	}
-	for (size_t i = 0; c->tried && i < gw->nspans; i++) {
-		struct gw_span *sp = &gw->spans[i];
-
-		if (strcmp(sp->cfg->group, c->group))
-			continue;
-		for (int ch = 1; ch < 32; ch++) {
-			if ((c->tried[i] & (1u << ch)) ||
-			    tdm_span_chan_state(sp->ts, ch) != TDM_CHAN_IDLE ||
-			    tdm_call_place(sp->ts, ch, &c->setup, c, &c->tc))
-				continue;
-			call_log(c, LOG_LVL_NOTICE, "cause %d on that channel: SETUP again on span%d/B%d",
-				 e->cause, sp->cfg->id, ch);
-			c->span = sp;
-			c->chan = ch;
-			return;
-		}
+	if (c->tried && c->chan > 0 && c->chan < 32)
+		c->tried[c->span - gw->spans] |= 1u << c->chan;
+	if (c->tried && place_in_group(c) == 0) {
+		call_log(c, LOG_LVL_NOTICE, "cause %d on the channel asked for: SETUP again on "
+			 "span%d/B%d", e->cause, c->span->cfg->id, c->chan);
+		return;
 	}
 	c->cause = e->cause;
 	call_log(c, LOG_LVL_INFO, "cause %d (%s) and no other channel to try", e->cause,
@@ -675,17 +665,23 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 
 /* ---- sip -> isdn ---- */
 
-static int place_in_group(struct call *c, const char *group, const struct tdm_setup *s)
+/* c->setup on a channel of group c->group, hunted per span and leaving out
+ * the channels that refused it (c->tried); 0 or the cause why not. */
+static int place_in_group(struct call *c)
 {
 	struct gw *gw = c->gw;
 	int cause = Q850_NO_CIRCUIT;
 
 	for (size_t i = 0; i < gw->nspans; i++) {
 		struct gw_span *sp = &gw->spans[i];
-		if (strcmp(sp->cfg->group, group))
+		int ch = 0, err;
+
+		if (strcmp(sp->cfg->group, c->group))
+			continue;
+		if (c->tried && c->tried[i] && (ch = tdm_span_hunt(sp->ts, c->tried[i])) < 0)
 			continue;
 		c->span = sp;
-		int err = tdm_call_place(sp->ts, 0, s, c, &c->tc);
+		err = tdm_call_place(sp->ts, ch, &c->setup, c, &c->tc);
 		if (!err) {
 			c->chan = tdm_call_channel(c->tc);
 			return 0;
@@ -783,10 +779,10 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	}
 	c->setup = s;
 	str_copy(c->group, r->to, sizeof(c->group));
-	cause = place_in_group(c, r->to, &s);
+	cause = place_in_group(c);
 	if (cause) {
 		call_fail(c, cause, "group %s: %s", r->to,
-			  cause == 38 ? "no span up" : "no free channel");
+			  cause == Q850_NETWORK_OUT_OF_ORDER ? "no span up" : "no free channel");
 		return;
 	}
 	setup_timer_start(c);

@@ -773,18 +773,12 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 				c->remote_dir = sdp.dir;
 		}
 		if (e.type == CE_FINAL) {
-			osip_header_t *h = NULL;
+			int w = sip_header_number(resp, "warning");
 
 			e.q850 = sip_reason_q850(resp);
-			/* RFC 3261 section 20.33: delta-seconds, then comment or params */
-			if (osip_message_header_get_byname(resp, "retry-after", 0, &h) >= 0 && h &&
-			    h->hvalue && h->hvalue[0] >= '0' && h->hvalue[0] <= '9')
-				c->retry_after = atoi(h->hvalue);
-			/* RFC 3261 section 20.43: warn-code SP warn-agent SP warn-text */
-			h = NULL;
-			if (osip_message_header_get_byname(resp, "warning", 0, &h) >= 0 && h &&
-			    h->hvalue && strspn(h->hvalue, "0123456789") == 3)
-				c->warning = atoi(h->hvalue);
+			/* RFC 3261 20.33: delta-seconds first; 20.43: a warn-code is 3xx */
+			c->retry_after = sip_header_number(resp, "retry-after");
+			c->warning = w >= 300 && w <= 399 ? w : 0;
 		}
 	}
 	call_dispatch(c, &e);
@@ -838,36 +832,35 @@ out:
 	return err;
 }
 
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
+/* A response from gw/ to its incoming INVITE: only to gw/'s own call, with
+ * its INVITE transaction alive, and a status from min_code to 699. */
+static int respond_cmd(struct sip_call *c, struct call_ev *e, int min_code)
 {
-	struct call_ev e = { .code = code, .sdp = sdp, .q850 = q850 };
 	int err;
 
-	if (!c)
-		return EINVAL;
-	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
-	/* Only gw/'s own call, with its INVITE transaction alive. */
-	if (c->released || !c->inv_tr || code <= 100 || code > 699)
-		return refuse(c, &e);
-	err = call_dispatch(c, &e);
+	if (c->released || !c->inv_tr || e->code < min_code || e->code > 699)
+		return refuse(c, e);
+	err = call_dispatch(c, e);
 	if (!err)
 		sip_ua_kick(c->ua);
 	return err;
 }
 
-int sip_call_refuse(struct sip_call *c, int code, int q850)
+int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
 {
-	struct call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
-	int err;
+	struct call_ev e = { .code = code, .sdp = sdp, .q850 = q850 };
 
 	if (!c)
 		return EINVAL;
-	if (c->released || !c->inv_tr || code < 300 || code > 699)
-		return refuse(c, &e);
-	err = call_dispatch(c, &e);
-	if (!err)
-		sip_ua_kick(c->ua);
-	return err;
+	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
+	return respond_cmd(c, &e, 101);
+}
+
+int sip_call_refuse(struct sip_call *c, int code, int q850)
+{
+	struct call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
+
+	return c ? respond_cmd(c, &e, 300) : EINVAL;
 }
 
 int sip_call_hangup(struct sip_call *c, int q850)

@@ -219,6 +219,9 @@ int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code
 void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
 int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
 int sip_reason_q850(const osip_message_t *m);
+/* The decimal number a header's first value starts with (Retry-After's
+ * delta-seconds, Warning's warn-code), -1 when absent or not a number. */
+int sip_header_number(const osip_message_t *m, const char *name);
 /* Host literal for a Via/Contact: brackets around IPv6. */
 void sip_host_fmt(const char *addr, char *out, size_t len);
 /* Where a response to req goes (RFC 3261 18.2.2, RFC 3581). */

@@ -118,6 +118,22 @@ int sip_reason_q850(const osip_message_t *m)
 	return -1;
 }
 
+int sip_header_number(const osip_message_t *m, const char *name)
+{
+	osip_header_t *h = NULL;
+	const char *v;
+	long n;
+
+	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || !h || !(v = h->hvalue))
+		return -1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v < '0' || *v > '9')
+		return -1;
+	n = strtol(v, NULL, 10);
+	return n > 99999999 ? 99999999 : (int)n;
+}
+
 static void log_msg_line(struct sip_ua *ua, const char *dir, const osip_message_t *m,
 			 const char *host, int port)
 {

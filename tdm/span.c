@@ -212,13 +212,20 @@ int span_hunt(struct tdm_span *s, int want)
 {
 	if (want > 0)
 		return want < TDM_SLOTS && s->chan[want] == TDM_CHAN_IDLE ? want : -1;
+	return tdm_span_hunt(s, 0);
+}
+
+int tdm_span_hunt(const struct tdm_span *s, uint32_t avoid)
+{
+	/* The network hunts from the top, the user side from the bottom: the
+	 * two ends of a span meet last (fewer glares). */
 	if (s->cfg.signalling == CFG_SIG_PRI_NET) {
 		for (int i = TDM_SLOTS - 1; i >= 1; i--)
-			if (s->chan[i] == TDM_CHAN_IDLE)
+			if (s->chan[i] == TDM_CHAN_IDLE && !(avoid & (1u << i)))
 				return i;
 	} else {
 		for (int i = 1; i < TDM_SLOTS; i++)
-			if (s->chan[i] == TDM_CHAN_IDLE)
+			if (s->chan[i] == TDM_CHAN_IDLE && !(avoid & (1u << i)))
 				return i;
 	}
 	return -1;

@@ -106,6 +106,9 @@ int tdm_span_is_up(const struct tdm_span *s);
  * frames, or the line's ALARM event). */
 void tdm_span_media_state(struct tdm_span *s, int up, enum tdm_alarm alarm);
 enum tdm_chan_state tdm_span_chan_state(const struct tdm_span *s, int chan);
+/* The channel tdm_call_place(s, 0, ...) would take, leaving out those whose
+ * bit (1 << timeslot) is set in avoid; -1 when none is free. */
+int tdm_span_hunt(const struct tdm_span *s, uint32_t avoid);
 
 struct tdm_span_status {
 	int id;
