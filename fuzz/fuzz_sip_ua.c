@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_sip_ua: a conversation of datagrams through a whole UA: each one
- * goes through sip/ua.c's handle_datagram() (validation, libosip2's
+ * goes through sip_ua_receive() (sip/wire.c: validation, libosip2's
  * parser and transactions, the dialog and call code of call.c, SDP), with
- * the osip state machines run after each (sip_ua_kick). This file
- * includes sip/ua.c to reach the static handle_datagram(), and renames
- * two things in it: getrandom (tokens, tags and branches become
- * "000..." so that a response can match our own requests) and
- * sip_udp_send (nothing leaves the process: a Via could name any host).
+ * the osip state machines run after each (sip_ua_kick). The UA's
+ * transport is a table of our own (nothing leaves the process: a Via
+ * could name any host). This file includes sip/ua.c to rename getrandom
+ * in it (tokens, tags and branches become "000..." so that a response can
+ * match our own requests).
  * Input: byte 0 says what gw/ does: bit 0 places an outgoing call to
  * 192.0.2.9:5060 first; bits 1-2 how an incoming INVITE is answered (180
  * then 200 with SDP, 486, 183 with SDP, left ringing); bit 3 hangs up
@@ -18,14 +18,11 @@
 #include <sys/random.h>
 
 static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags);
-static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
 #define getrandom fuzz_getrandom
-#define sip_udp_send fuzz_udp_send
 #include "sip/ua.c"
 
 #include "fuzz/fuzz_osip.h"
 #undef getrandom
-#undef sip_udp_send
 
 static int dump;
 static unsigned mode;
@@ -37,13 +34,33 @@ static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags)
 	return (ssize_t)n;
 }
 
-static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port)
+static int fuzz_tp_open(struct loop *l, const char *addr, uint16_t port,
+			const struct sip_tp_handler *h, void **impl, uint16_t *bound)
 {
-	(void)fd;
-	if (dump)
-		fprintf(stderr, "---- to %s:%d\n%.*s\n", host, port, (int)len, buf);
+	static int dummy;
+
+	*impl = &dummy;
+	*bound = port ? port : 5060;
 	return 0;
 }
+
+static int fuzz_tp_send(void *impl, const char *buf, size_t len, const struct sip_addr *dst)
+{
+	if (dump)
+		fprintf(stderr, "---- to %s:%u\n%.*s\n", dst->host, dst->port, (int)len, buf);
+	return 0;
+}
+
+static void fuzz_tp_close(void *impl)
+{
+}
+
+static const struct sip_transport_ops fuzz_tp = {
+	.name = "UDP", .kind = SIP_TP_UDP,
+	.open = fuzz_tp_open, .send = fuzz_tp_send, .close = fuzz_tp_close,
+};
+
+static char rxbuf[SIP_MAX_DGRAM + 1];
 
 static const struct sdp_media ours = {
 	.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU }, .npts = 2,
@@ -144,10 +161,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	if (sip_ua_new(loop, &p, &events, NULL, &ua) || sip_ua_start(ua))
+	const struct sip_addr src = { .host = "192.0.2.9", .port = 5060, .kind = SIP_TP_UDP };
+
+	if (sip_ua_new(loop, &p, &events, NULL, &ua))
 		abort();
-	snprintf(ua->src_addr, sizeof(ua->src_addr), "192.0.2.9");
-	ua->src_port = 5060;
+	sip_ua_use_transport(ua, &fuzz_tp);
+	if (sip_ua_start(ua))
+		abort();
+	ua->src = src;
 	if (mode & 1)
 		sip_call_invite(ua, "sip:+4930123@192.0.2.9", "<sip:+4940999@192.0.2.1>",
 				"<sip:+4930123@192.0.2.9>", "192.0.2.9", 5060, &ours, NULL, &out);
@@ -163,11 +184,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		n = end ? (size_t)(end - (data + off)) : size - off;
 		if (n && n <= SIP_MAX_DGRAM) {
-			memcpy(ua->rxbuf, data + off, n);
-			ua->rxbuf[n] = '\0';
-			/* on_readable(): keep-alive CRLFs are not messages */
-			if (strspn(ua->rxbuf, "\r\n") < n)
-				handle_datagram(ua, ua->rxbuf, n);
+			memcpy(rxbuf, data + off, n);
+			rxbuf[n] = '\0';
+			sip_ua_receive(ua, rxbuf, n, &src);
 			sip_ua_kick(ua);
 		}
 		off += n + 2;

@@ -424,8 +424,8 @@ void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
 	}
 	info->to_uri = own[2] ? own[2] : "";
 	info->call_id = c->call_id;
-	snprintf(info->src_addr, sizeof(info->src_addr), "%s", c->ua->src_addr);
-	info->src_port = c->ua->src_port;
+	snprintf(info->src_addr, sizeof(info->src_addr), "%s", c->ua->src.host);
+	info->src_port = c->ua->src.port;
 	info->sdp_error = sip_msg_sdp(invite, &info->offer);
 	info->has_sdp = info->sdp_error == 0;
 	if (info->has_sdp)

@@ -173,7 +173,7 @@ void sip_ua_handle_request(struct sip_ua *ua, osip_transaction_t *tr, osip_messa
 		int code = 200;
 
 		if (!c && ua->ev.options)
-			code = ua->ev.options(ua->arg, ua->src_addr);
+			code = ua->ev.options(ua->arg, ua->src.host);
 		if (code < 200 || code > 699)
 			code = 500;
 		sip_ua_reply(ua, tr, req, code);

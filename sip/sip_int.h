@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>	/* libosip2's headers need struct timeval */
 
 /* libosip2's sdp_message.h also defines `struct sdp_media`: rename its
  * copy in our translation units so sip/sdp.h keeps the name. */
@@ -18,6 +19,7 @@
 #include "lib/hmap.h"
 #include "lib/loop.h"
 #include "sip/sip.h"
+#include "sip/transport.h"
 
 #define SIP_T1_MS 500
 #define SIP_T2_MS 4000
@@ -44,10 +46,6 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 			const char *to_tag, char *out, size_t outlen, size_t *out_used);
 /* First line, printable, for logs. */
 int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
-
-/* ---- transport.c ---- */
-int sip_udp_open(const char *addr, uint16_t port, int *fd_out, uint16_t *bound_port);
-int sip_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
 
 /* ---- the UA (ua.c) ---- */
 /*
@@ -157,7 +155,8 @@ struct dead_tr {
 struct sip_ua {
 	struct loop *loop;
 	osip_t *osip;
-	int fd;
+	const struct sip_transport_ops *tp_ops;	/* what sip_ua_start opens */
+	struct sip_transport *tp;
 	char addr[64];
 	uint16_t port;
 	char *user_agent;
@@ -178,9 +177,7 @@ struct sip_ua {
 	int t1_ms, t2_ms;		/* RFC 3261 T1, T2 for our own timers */
 	unsigned next_call_id;
 	int in_run, again;
-	char rxbuf[SIP_MAX_DGRAM + 1];
-	char src_addr[64];	/* of the datagram being handled */
-	uint16_t src_port;
+	struct sip_addr src;	/* of the message being handled */
 };
 
 /* txn.c: the transaction table. Every transaction is adopted when made;
@@ -207,10 +204,16 @@ void sip_ua_kick(struct sip_ua *ua);
  * after the pass (osip's kill callback, or a stateless refusal). */
 void sip_ua_forget_tr(struct sip_ua *ua, osip_transaction_t *tr);
 void sip_ua_rand_token(char *out, size_t len);
+/* Before sip_ua_start: a transport other than UDP (tests, fuzzers). */
+void sip_ua_use_transport(struct sip_ua *ua, const struct sip_transport_ops *ops);
+
+/* wire.c: messages out through the transport, and in from it */
 int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port);
 /* Our Via: UDP, rport, a fresh RFC 3261 branch. */
 int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
 int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port);
+/* A message from the transport (buf NUL-terminated after len, may change). */
+void sip_ua_receive(struct sip_ua *ua, char *buf, size_t len, const struct sip_addr *src);
 /* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
  * to To when code > 100 and To has none. */
 int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
