@@ -5,7 +5,7 @@
  * parser and transactions, the dialog and call code of call.c, SDP), with
  * the osip state machines run after each (sip_ua_kick). The UA's
  * transport is a table of our own (nothing leaves the process: a Via
- * could name any host). This file includes sip/ua.c to rename getrandom
+ * could name any host). This file includes sip/msg.c to rename getrandom
  * in it (tokens, tags and branches become "000..." so that a response can
  * match our own requests).
  * Input: byte 0 says what gw/ does: bit 0 places an outgoing call to
@@ -19,9 +19,10 @@
 
 static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags);
 #define getrandom fuzz_getrandom
-#include "sip/ua.c"
+#include "sip/msg.c"
 
 #include "fuzz/fuzz_osip.h"
+#include "lib/log.h"
 #undef getrandom
 
 static int dump;
@@ -128,13 +129,8 @@ static int ev_options(void *arg, const char *src_addr)
 	return mode & 16 ? 503 : 200;
 }
 
-static void ev_options_result(void *arg, void *user, int code)
-{
-}
-
 static const struct sip_events events = {
 	ev_incoming, ev_progress, ev_answered, ev_failed, ev_confirmed, ev_terminated,
-	ev_options, ev_options_result,
 };
 
 static struct loop *loop;
@@ -166,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sip_ua_new(loop, &p, &events, NULL, &ua))
 		abort();
 	sip_ua_use_transport(ua, &fuzz_tp);
+	sip_ua_set_policy(ua, &(struct sip_policy){ .options_status = ev_options });
 	if (sip_ua_start(ua))
 		abort();
 	ua->src = src;

@@ -901,16 +901,6 @@ static void on_sip_terminated(void *arg, struct sip_call *sc, int q850, int by_c
 	sip_event(sc, EV_SIP_TERMINATED, by_cancel ? 487 : 0, q850, NULL);
 }
 
-static int on_sip_options(void *arg, const char *src_addr)
-{
-	return gw_options_status(arg, src_addr);
-}
-
-static void on_sip_options_result(void *arg, void *user, int code)
-{
-	gw_trunk_options_result(arg, user, code);
-}
-
 const struct sip_events call_sip_events = {
 	.incoming = on_sip_incoming,
 	.progress = on_sip_progress,
@@ -918,8 +908,6 @@ const struct sip_events call_sip_events = {
 	.failed = on_sip_failed,
 	.confirmed = on_sip_confirmed,
 	.terminated = on_sip_terminated,
-	.options = on_sip_options,
-	.options_result = on_sip_options_result,
 };
 
 /* ---- all calls ---- */

@@ -11,6 +11,7 @@
 
 #include "gw/ctl.h"
 #include "gw/media.h"
+#include "gw/route.h"
 #include "lib/log.h"
 #include "lib/q850.h"
 #include "lib/str.h"
@@ -59,7 +60,9 @@ void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
 
 int gw_options_status(struct gw *gw, const char *src_addr)
 {
-	(void)src_addr;
+	/* A stranger learns nothing of our state: its INVITE gets a 403. */
+	if (!gw_trunk_for_source(gw->cfg, src_addr))
+		return 403;
 	if (gw->stopping)
 		return 503;
 	for (size_t i = 0; i < gw->nspans; i++) {
@@ -69,6 +72,11 @@ int gw_options_status(struct gw *gw, const char *src_addr)
 			return 200;
 	}
 	return 503;
+}
+
+static int options_status(void *arg, const char *src_addr)
+{
+	return gw_options_status(arg, src_addr);
 }
 
 static void on_log_queue(int fd, uint32_t events, void *arg)
@@ -228,6 +236,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
 	if (err)
 		goto out;
+	sip_ua_set_policy(gw->ua, &(struct sip_policy){ .options_status = options_status, .arg = gw });
 	err = gw_ctl_new(gw, cfg->general.control_socket, &gw->ctl);
 	if (err)
 		goto out;
@@ -286,8 +295,8 @@ void gw_free(struct gw *gw)
 		log_queue_close();
 	}
 	gw_ctl_free(gw->ctl);
+	gw_trunks_free(gw);	/* their keepalives before the UA */
 	sip_ua_free(gw->ua);
-	gw_trunks_free(gw);
 	for (size_t i = 0; i < gw->nspans; i++)
 		tdm_span_free(gw->spans[i].ts);
 	free(gw->spans);

@@ -65,7 +65,9 @@ void gw_stop(struct gw *gw);
 struct gw_span *gw_span_by_id(struct gw *gw, int id);
 /* A span's layer 1/2 state changed (from tdm/). */
 void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm);
-/* Status code for an OPTIONS: 200, or 503 when no channel is free. */
+/* Status code for an OPTIONS from src_addr: what an INVITE from there
+ * would get (RFC 3261 section 11): 403 from a source no trunk allows, 503
+ * when no channel is free, else 200. */
 int gw_options_status(struct gw *gw, const char *src_addr);
 
 /* ---- trunks (gw/trunk.c): OPTIONS qualify ---- */
@@ -73,7 +75,6 @@ int gw_options_status(struct gw *gw, const char *src_addr);
 /* (Re)start qualifying the trunks of gw->cfg; after start and reload. */
 void gw_trunks_sync(struct gw *gw);
 void gw_trunks_free(struct gw *gw);
-void gw_trunk_options_result(struct gw *gw, void *user, int code);
 /* The trunk answered 503 with Retry-After (RFC 3261 section 21.5.4): send it
  * no INVITE for that long. */
 void gw_trunk_backoff(struct gw *gw, const char *name, int seconds);

@@ -53,11 +53,15 @@ struct sip_events {
 	/* BYE (or CANCEL before answer: by_cancel = 1) received and answered.
 	 * q850: cause from a Reason header, or -1. */
 	void (*terminated)(void *arg, struct sip_call *c, int q850, int by_cancel);
-	/* OPTIONS outside a dialog: return the status code to answer (200, 503). */
-	int (*options)(void *arg, const char *src_addr);
-	/* The outcome of our sip_ua_options(): the final status, 408 when
-	 * nothing answered (Timer F), 503 on a transport error. */
-	void (*options_result)(void *arg, void *user, int code);
+};
+
+/* What gw/ decides for sip/ where no call is involved yet (arg: its own). */
+struct sip_policy {
+	/* An OPTIONS outside a dialog from src_addr (RFC 3261 section 11):
+	 * the status to answer, the one an INVITE from there would get (200;
+	 * 503 when no call could be taken; 403 for a stranger). Unset: 200. */
+	int (*options_status)(void *arg, const char *src_addr);
+	void *arg;
 };
 
 struct sip_ua_params {
@@ -79,10 +83,21 @@ struct sip_ua_stats {
 };
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
 
-/* Send OPTIONS (RFC 3261 section 11) outside any dialog to host:port (an IP
- * literal); the outcome arrives once through `options_result`. */
-int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host, uint16_t port,
-		   void *user);
+void sip_ua_set_policy(struct sip_ua *ua, const struct sip_policy *p);
+
+/*
+ * Keepalive ("qualify", RFC 3261 section 11): an OPTIONS to request_uri at
+ * host:port (an IP literal) at start, then every interval_s seconds,
+ * never two at once. cb gets each outcome: the final status, 408 when
+ * nothing answered (Timer F), 503 on a transport error; and the round
+ * trip in ms. Free every keepalive before its UA.
+ */
+struct sip_keepalive;
+typedef void (*sip_keepalive_cb)(void *arg, int code, int rtt_ms);
+int sip_keepalive_new(struct sip_ua *ua, const char *request_uri, const char *host, uint16_t port,
+		      int interval_s, sip_keepalive_cb cb, void *arg, struct sip_keepalive **out);
+void sip_keepalive_start(struct sip_keepalive *ka);
+void sip_keepalive_free(struct sip_keepalive *ka);	/* an OPTIONS in flight is forgotten */
 
 /*
  * Outgoing INVITE to request_uri, sent to dest_host:dest_port (an IP

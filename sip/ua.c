@@ -33,115 +33,6 @@ static void trace_cb(const char *fi, int li, osip_trace_level_t level, const cha
 	log_msg(LOG_SIP, lvl, "osip: %s:%d: %s", fi ? fi : "?", li, buf);
 }
 
-/* ---- small helpers ---- */
-
-void sip_ua_rand_token(char *out, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t r[32];
-	size_t i, n = len ? len - 1 : 0;
-
-	if (n > sizeof(r))
-		n = sizeof(r);
-	if (getrandom(r, n, GRND_NONBLOCK) != (ssize_t)n)
-		for (i = 0; i < n; i++)
-			r[i] = (uint8_t)(rand() ^ (int)i);
-	for (i = 0; i < n; i++)
-		out[i] = hex[r[i] & 15];
-	if (len)
-		out[n] = '\0';
-}
-
-void sip_host_fmt(const char *addr, char *out, size_t len)
-{
-	if (strchr(addr, ':') && addr[0] != '[')
-		snprintf(out, len, "[%s]", addr);
-	else
-		snprintf(out, len, "%s", addr);
-}
-
-const char *sip_param(osip_list_t *params, const char *name)
-{
-	osip_generic_param_t *p = NULL;
-
-	if (osip_generic_param_get_byname(params, (char *)name, &p) == 0 && p)
-		return p->gvalue ? p->gvalue : "";
-	return NULL;
-}
-
-void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port)
-{
-	osip_via_t *via = osip_list_get(&req->vias, 0);
-	const char *h = NULL, *p = NULL;
-
-	*port = 5060;
-	host[0] = '\0';
-	if (!via)
-		return;
-	h = sip_param(&via->via_params, "maddr");
-	if (!h || !*h)
-		h = sip_param(&via->via_params, "received");
-	if (!h || !*h)
-		h = via->host;
-	p = sip_param(&via->via_params, "rport");
-	if (!p || !*p)
-		p = via->port;
-	if (p && *p)
-		*port = atoi(p);
-	snprintf(host, hlen, "%s", h ? h : "");
-}
-
-int sip_reason_q850(const osip_message_t *m)
-{
-	osip_header_t *h = NULL;
-	int pos = 0;
-
-	/* RFC 3326: Reason: Q.850;cause=16;text="..." */
-	while ((pos = osip_message_header_get_byname(m, "reason", pos, &h)) >= 0) {
-		const char *v = h ? h->hvalue : NULL, *c;
-
-		pos++;
-		if (!v || strncasecmp(v, "Q.850", 5))
-			continue;
-		c = strstr(v, "cause=");
-		if (c) {
-			int q = atoi(c + 6);
-
-			if (q >= 0 && q <= 127)
-				return q;
-		}
-	}
-	return -1;
-}
-
-int sip_header_number(const osip_message_t *m, const char *name)
-{
-	osip_header_t *h = NULL;
-	const char *v;
-	long n;
-
-	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || !h || !(v = h->hvalue))
-		return -1;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	if (*v < '0' || *v > '9')
-		return -1;
-	n = strtol(v, NULL, 10);
-	return n > 99999999 ? 99999999 : (int)n;
-}
-
-int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m)
-{
-	char host[80], br[17], via[200];
-
-	sip_host_fmt(ua->addr, host, sizeof(host));
-	sip_ua_rand_token(br, sizeof(br));
-	/* RFC 3261 section 8.1.1.7 (magic cookie), RFC 3581 (rport). */
-	snprintf(via, sizeof(via), "SIP/2.0/%s %s:%u;rport;branch=z9hG4bK%s",
-		 ua->tp ? sip_transport_name(ua->tp) : "UDP", host, ua->port, br);
-	return osip_message_set_via(m, via);
-}
-
 /* ---- osip callbacks ---- */
 
 static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host, int port, int sock)
@@ -273,83 +164,6 @@ void sip_ua_kick(struct sip_ua *ua)
 	reap_calls(ua);
 }
 
-/* ---- responses ---- */
-
-static int via_clone(void *a, void **b)
-{
-	return osip_via_clone(a, (osip_via_t **)b);
-}
-
-int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
-			  const char *to_tag, osip_message_t **out)
-{
-	osip_message_t *r = NULL;
-	osip_generic_param_t *tag = NULL;
-	const char *reason = osip_message_get_reason(code);
-
-	*out = NULL;
-	if (osip_message_init(&r))
-		return ENOMEM;
-	osip_message_set_version(r, osip_strdup("SIP/2.0"));
-	osip_message_set_status_code(r, code);
-	osip_message_set_reason_phrase(r, osip_strdup(reason ? reason : "Unknown"));
-	if (osip_list_clone(&req->vias, &r->vias, via_clone) ||
-	    osip_from_clone(req->from, &r->from) || osip_to_clone(req->to, &r->to) ||
-	    osip_call_id_clone(req->call_id, &r->call_id) || osip_cseq_clone(req->cseq, &r->cseq)) {
-		osip_message_free(r);
-		return ENOMEM;
-	}
-	if (code > 100 && to_tag && osip_to_get_tag(r->to, &tag) != 0)
-		osip_to_set_tag(r->to, osip_strdup(to_tag));
-	if (ua->user_agent)
-		osip_message_set_header(r, "Server", ua->user_agent);
-	*out = r;
-	return 0;
-}
-
-void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp)
-{
-	osip_event_t *ev = osip_new_outgoing_sipmessage(resp);
-
-	if (!ev) {
-		osip_message_free(resp);
-		return;
-	}
-	ev->transactionid = tr->transactionid;
-	sip_txn_add_event(tr, ev);
-	/* Sent on the next execute pass (callers kick). */
-	(void)ua;
-}
-
-int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code)
-{
-	osip_message_t *r;
-	char tag[17];
-	int err;
-
-	sip_ua_rand_token(tag, sizeof(tag));
-	err = sip_ua_build_response(ua, req, code, tag, &r);
-	if (err)
-		return err;
-	if (code == 405 || code == 501 || (MSG_IS_OPTIONS(req) && code < 300))
-		osip_message_set_allow(r, SIP_ALLOW);
-	if (code == 415 || code == 406 || (MSG_IS_OPTIONS(req) && code < 300))
-		osip_message_set_accept(r, "application/sdp");
-	if (code == 420) {
-		osip_header_t *h = NULL;
-		int pos = 0;
-
-		/* RFC 3261 section 8.2.2.3: list what we do not support. */
-		while ((pos = osip_message_header_get_byname(req, "require", pos, &h)) >= 0) {
-			if (h && h->hvalue)
-				osip_message_set_header(r, "Unsupported", h->hvalue);
-			pos++;
-		}
-	}
-	sip_ua_respond_tr(ua, tr, r);
-	return 0;
-}
-
 /* ---- life cycle ---- */
 
 int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
@@ -460,6 +274,11 @@ void sip_ua_free(struct sip_ua *ua)
 	sip_transport_free(ua->tp);
 	free(ua->user_agent);
 	free(ua);
+}
+
+void sip_ua_set_policy(struct sip_ua *ua, const struct sip_policy *p)
+{
+	ua->policy = *p;
 }
 
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st)

@@ -175,8 +175,18 @@ static const struct sip_events events = {
 	.failed = ev_failed,
 	.confirmed = ev_confirmed,
 	.terminated = ev_terminated,
-	.options = ev_options,
 };
+
+/* Our keepalive's outcomes (sip_keepalive_new). */
+static int ka_reports, ka_code, ka_rtt;
+
+static void ka_result(void *arg, int code, int rtt_ms)
+{
+	(void)arg;
+	ka_reports++;
+	ka_code = code;
+	ka_rtt = rtt_ms;
+}
 
 #define RUN_UNTIL(cond, ms) do { \
 	uint64_t t0_ = loop_now_ms(); \
@@ -489,6 +499,8 @@ int main(void)
 	TAP_OK(sip_ua_new(loop, &pb, &events, &rb, &b) == 0 && sip_ua_start(b) == 0, "UA B on 127.0.0.1:%u", port_b);
 	if (!a || !b)
 		return TAP_DONE();
+	sip_ua_set_policy(a, &(struct sip_policy){ .options_status = ev_options, .arg = &ra });
+	sip_ua_set_policy(b, &(struct sip_policy){ .options_status = ev_options, .arg = &rb });
 	raw_fd = socket(AF_INET, SOCK_DGRAM, 0);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	bind(raw_fd, (struct sockaddr *)&sa, sizeof(sa));
@@ -585,6 +597,38 @@ int main(void)
 	raw_send(req, n, port_b);
 	code = raw_response(buf, sizeof(buf), 1000);
 	TAP_OK(code == 503, "RFC 3261 section 21.5.4: options callback says 503 -> 503 (dispatcher routes around)");
+	rb.options_code = 403;
+	n = fmt_req(req, sizeof(req), "OPTIONS", "OPTIONS", "", "opt3@raw", "opt3", NULL);
+	raw_send(req, n, port_b);
+	code = raw_response(buf, sizeof(buf), 1000);
+	TAP_OK(code == 403 && !strstr(buf, "Allow: "),
+	       "RFC 3261 section 11: the policy's 403 for a stranger (what its INVITE gets), no Allow");
+
+	/* 6a. Our keepalive (RFC 3261 section 11): A qualifies B at once, then
+	 * every second; each outcome reported once; freed, it reports nothing. */
+	{
+		char uri[64];
+		struct sip_keepalive *ka = NULL;
+
+		reset(&rb);
+		snprintf(uri, sizeof(uri), "sip:127.0.0.1:%u", port_b);
+		TAP_OK(sip_keepalive_new(a, uri, "localhost", port_b, 1, ka_result, NULL, &ka) == EINVAL && !ka,
+		       "keepalive: a host that is not an IP literal is refused (no DNS here)");
+		TAP_OK(sip_keepalive_new(a, uri, "127.0.0.1", port_b, 1, ka_result, NULL, &ka) == 0 && ka,
+		       "keepalive: made for 127.0.0.1:%u every 1 s", port_b);
+		sip_keepalive_start(ka);
+		RUN_UNTIL(ka_reports == 1, 1000);
+		TAP_OK(ka_reports == 1 && ka_code == 200 && rb.options == 1 && ka_rtt >= 0 && ka_rtt < 1000,
+		       "RFC 3261 section 11: OPTIONS out at start, the far end's 200 reported (%d ms)", ka_rtt);
+		rb.options_code = 503;
+		RUN_UNTIL(ka_reports == 2, 2000);
+		TAP_OK(ka_reports == 2 && ka_code == 503 && rb.options == 2,
+		       "RFC 3261 section 21.5.4: one interval later the far end's 503 reported");
+		sip_keepalive_free(ka);
+		settle(1200);
+		TAP_OK(ka_reports == 2 && rb.options == 2, "keepalive freed: no more OPTIONS, no more reports");
+		sip_keepalive_free(NULL);
+	}
 
 	/* 6b. A multipart body is refused from the raw bytes, before libosip2's
 	 * MIME parser (which leaks on a malformed part: fuzz_sip_msg). */
