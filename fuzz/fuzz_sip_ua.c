@@ -120,7 +120,7 @@ static void ev_confirmed(void *arg, struct sip_call *c)
 	second_event(c);
 }
 
-static void ev_terminated(void *arg, struct sip_call *c, int q850, int by_cancel)
+static void ev_terminated(void *arg, struct sip_call *c, int q850, enum sip_end why)
 {
 }
 

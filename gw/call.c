@@ -895,10 +895,10 @@ static void on_sip_confirmed(void *arg, struct sip_call *sc)
 	sip_event(sc, EV_SIP_CONFIRMED, 0, -1, NULL);
 }
 
-static void on_sip_terminated(void *arg, struct sip_call *sc, int q850, int by_cancel)
+static void on_sip_terminated(void *arg, struct sip_call *sc, int q850, enum sip_end why)
 {
 	(void)arg;
-	sip_event(sc, EV_SIP_TERMINATED, by_cancel ? 487 : 0, q850, NULL);
+	sip_event(sc, EV_SIP_TERMINATED, why == SIP_END_CANCEL ? 487 : 0, q850, NULL);
 }
 
 const struct sip_events call_sip_events = {

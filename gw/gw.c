@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "gw/cause.h"
 #include "gw/ctl.h"
 #include "gw/media.h"
 #include "gw/route.h"
@@ -77,6 +78,12 @@ int gw_options_status(struct gw *gw, const char *src_addr)
 static int options_status(void *arg, const char *src_addr)
 {
 	return gw_options_status(arg, src_addr);
+}
+
+static int end_cause(void *arg, enum sip_end why)
+{
+	(void)arg;
+	return gw_cause_of_sip_end(why);
 }
 
 static void on_log_queue(int fd, uint32_t events, void *arg)
@@ -152,7 +159,7 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs)
 				 cfg->spans[i].id);
 	if (cfg_general_needs_restart(&cfg->general, &gw->span_cfg->general))
 		log_warn(LOG_CONFIG, "[general] changed in what is set at start (SIP address, "
-			 "control socket, pid file, media workers, retry_after): takes effect "
+			 "control socket, pid file, media workers, retry_after, sip_t1, sip_t2): takes effect "
 			 "after a restart");
 	log_set_level(cfg->general.log_level);
 	if (gw->cfg != gw->span_cfg)
@@ -232,11 +239,14 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		.port = cfg->general.sip_port,
 		.user_agent = cfg->general.user_agent,
 		.retry_after = cfg->general.retry_after,
+		.t1_ms = cfg->general.sip_t1,
+		.t2_ms = cfg->general.sip_t2,
 	};
 	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
 	if (err)
 		goto out;
-	sip_ua_set_policy(gw->ua, &(struct sip_policy){ .options_status = options_status, .arg = gw });
+	sip_ua_set_policy(gw->ua, &(struct sip_policy){
+		.options_status = options_status, .end_cause = end_cause, .arg = gw });
 	err = gw_ctl_new(gw, cfg->general.control_socket, &gw->ctl);
 	if (err)
 		goto out;

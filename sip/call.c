@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "lib/q850.h"
 #include "sip/sip_int.h"
 
 static const char *const state_names[CS_COUNT] = {
@@ -151,34 +150,41 @@ static void stop_2xx_rtx(struct sip_call *c)
 
 /* ---- the one failure path ---- */
 
+/* What gw/'s policy makes of how the dialog ends, for our BYE's Reason. */
+static int end_cause(struct sip_ua *ua, enum sip_end why)
+{
+	return ua->policy.end_cause ? ua->policy.end_cause(ua->policy.arg, why) : -1;
+}
+
 /*
  * The call failed: record the status, log, count, clear what is left toward
- * the peer (a BYE once a 2xx went either way), and report it to gw/ unless
- * gw/ released the call: `failed` for an outgoing call never answered,
- * `terminated` otherwise. The call ends in BYE_SENT or DONE.
+ * the peer (a BYE once a 2xx went either way, its Reason gw/'s cause or
+ * the one gw/'s policy gives for why), and report it to gw/ unless gw/
+ * released the call: `failed` for an outgoing call never answered,
+ * `terminated` (with why) otherwise. The call ends in BYE_SENT or DONE.
  */
-void sip_call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
+void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, const char *fmt, ...)
 {
 	struct sip_ua *ua = c->ua;
 	int was_released = c->released;
 	enum call_state next = CS_DONE;
-	char why[160];
+	char text[160];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (q850 >= 0)
-		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, Reason cause %d)", why, code, q850);
+		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, Reason cause %d)", text, code, q850);
 	else
-		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, no Reason)", why, code);
+		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, no Reason)", text, code);
 	c->fail_code = code;
 	ua->calls_failed++;
 	stop_2xx_rtx(c);
 	sip_call_release(c);
 	/* Section 13.3.1.4 / 15: an established dialog ends with a BYE. */
 	if (c->established && c->dialog && !c->bye_tried &&
-	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : Q850_RECOVERY_ON_TIMER) == 0)
+	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : end_cause(ua, why)) == 0)
 		next = CS_BYE_SENT;
 	if (c->st != next) {
 		SIP_CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);
@@ -190,7 +196,7 @@ void sip_call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
 		if (ua->ev.failed)
 			ua->ev.failed(ua->arg, c, code, q850);
 	} else if (ua->ev.terminated) {
-		ua->ev.terminated(ua->arg, c, q850, 0);
+		ua->ev.terminated(ua->arg, c, q850, why);
 	}
 }
 
@@ -346,7 +352,10 @@ static int act_2xx_give_up(struct sip_call *c, const struct sip_call_ev *e)
  * in 64*T1 (section 13.3.1.4: the dialog ends with a BYE). */
 static int act_fail(struct sip_call *c, const struct sip_call_ev *e)
 {
-	sip_call_fail(c, e->type == CE_TIMER_ACK ? 408 : e->code, e->q850, "%s", event_names[e->type]);
+	if (e->type == CE_TIMER_ACK)
+		sip_call_fail(c, 408, e->q850, SIP_END_NO_ACK, "%s", event_names[e->type]);
+	else
+		sip_call_fail(c, e->code, e->q850, SIP_END_ERROR, "%s", event_names[e->type]);
 	return 0;
 }
 
@@ -354,7 +363,7 @@ static int act_bye_send(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	if (sip_dialog_send_bye(c, c->hangup_q850))
-		sip_call_fail(c, 500, -1, "cannot send BYE");
+		sip_call_fail(c, 500, -1, SIP_END_ERROR, "cannot send BYE");
 	return 0;
 }
 
@@ -377,7 +386,7 @@ static int act_bye(struct sip_call *c, const struct sip_call_ev *e)
 	if (!c->released) {
 		sip_call_release(c);
 		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, e->q850, 0);
+			ua->ev.terminated(ua->arg, c, e->q850, SIP_END_BYE);
 	}
 	return 0;
 }
@@ -395,7 +404,7 @@ static int act_cancelled(struct sip_call *c, const struct sip_call_ev *e)
 	if (!c->released) {
 		sip_call_release(c);
 		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, e->q850, 1);
+			ua->ev.terminated(ua->arg, c, e->q850, SIP_END_CANCEL);
 	}
 	return 0;
 }

@@ -28,7 +28,7 @@ void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 		osip_free(cid);
 		sip_call_release(c);
 		sip_ua_reply(ua, tr, invite, 500);
-		sip_call_fail(c, 500, -1, "cannot keep the INVITE");
+		sip_call_fail(c, 500, -1, SIP_END_ERROR, "cannot keep the INVITE");
 		return;
 	}
 	osip_free(cid);
@@ -139,7 +139,7 @@ out:
 	osip_message_free(m);
 	sip_call_release(c);
 	if (m)
-		sip_call_fail(c, 500, -1, "INVITE not sent: %s", strerror(err));
+		sip_call_fail(c, 500, -1, SIP_END_ERROR, "INVITE not sent: %s", strerror(err));
 	sip_ua_kick(ua);	/* reaps it */
 	return err;
 }

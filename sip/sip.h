@@ -37,6 +37,17 @@ struct sip_invite_info {
 	struct sdp_media offer;
 };
 
+/* How a dialog ended, as sip/ saw it: the `terminated` event says it, and
+ * the policy's end_cause turns it into a Q.850 cause when sip/ itself
+ * ends the dialog. Causes are gw/'s business (gw/cause.c). */
+enum sip_end {
+	SIP_END_BYE,		/* the peer's BYE */
+	SIP_END_CANCEL,		/* the peer's CANCEL before the answer */
+	SIP_END_NO_ACK,		/* no ACK for our 2xx in 64*T1 (RFC 3261 section
+				 * 13.3.1.4): sip/ sends the BYE */
+	SIP_END_ERROR,		/* sip/ could not go on (no memory, no BYE sent) */
+};
+
 struct sip_events {
 	/* A new INVITE (100 Trying already sent). gw/ answers with
 	 * sip_call_respond(). */
@@ -50,9 +61,10 @@ struct sip_events {
 	void (*failed)(void *arg, struct sip_call *c, int code, int q850);
 	/* Incoming: the ACK for our 2xx arrived. */
 	void (*confirmed)(void *arg, struct sip_call *c);
-	/* BYE (or CANCEL before answer: by_cancel = 1) received and answered.
-	 * q850: cause from a Reason header, or -1. */
-	void (*terminated)(void *arg, struct sip_call *c, int q850, int by_cancel);
+	/* The dialog ended (why): a BYE or a CANCEL before the answer received
+	 * and answered, or ended by sip/ itself. q850: cause from the peer's
+	 * Reason header, or -1. */
+	void (*terminated)(void *arg, struct sip_call *c, int q850, enum sip_end why);
 };
 
 /* What gw/ decides for sip/ where no call is involved yet (arg: its own). */
@@ -61,6 +73,9 @@ struct sip_policy {
 	 * the status to answer, the one an INVITE from there would get (200;
 	 * 503 when no call could be taken; 403 for a stranger). Unset: 200. */
 	int (*options_status)(void *arg, const char *src_addr);
+	/* The Q.850 cause for the Reason of a BYE that sip/ sends on its own
+	 * (why: SIP_END_NO_ACK), unless gw/ gave one; < 0 or unset: none. */
+	int (*end_cause)(void *arg, enum sip_end why);
 	void *arg;
 };
 
@@ -69,6 +84,10 @@ struct sip_ua_params {
 	uint16_t port;
 	const char *user_agent;		/* User-Agent / Server header */
 	int retry_after;		/* seconds in a Retry-After on a 503 to an INVITE; 0 = none */
+	/* RFC 3261 T1, T2 (section 17.1.1.1) in ms for sip/'s own timers (2xx
+	 * retransmission, the ACK wait, Timer L); 0: 500, 4000. libosip2's
+	 * transaction timers keep its compile-time DEFAULT_T1/DEFAULT_T2. */
+	int t1_ms, t2_ms;
 };
 
 int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,

@@ -329,7 +329,7 @@ struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing);
 void sip_call_release(struct sip_call *c);
 int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e);
 int sip_call_refused(struct sip_call *c, const struct sip_call_ev *e);
-void sip_call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif

@@ -191,8 +191,11 @@ int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
 	ua->port = p->port;
 	ua->retry_after = p->retry_after;
 	snprintf(ua->addr, sizeof(ua->addr), "%s", p->address);
-	ua->t1_ms = SIP_T1_MS;
-	ua->t2_ms = SIP_T2_MS;
+	sip_ua_set_timers(ua, p->t1_ms, p->t2_ms);
+	if (ua->t1_ms != DEFAULT_T1 || ua->t2_ms != DEFAULT_T2)
+		log_notice(LOG_SIP, "sip: T1 %d ms, T2 %d ms for the 2xx retransmission, the ACK wait "
+			   "and Timer L; libosip2's transaction timers keep T1 %d, T2 %d (built in)",
+			   ua->t1_ms, ua->t2_ms, DEFAULT_T1, DEFAULT_T2);
 	ua->user_agent = strdup(p->user_agent ? p->user_agent : "sipgw");
 	if (!ua->user_agent)
 		goto out;
