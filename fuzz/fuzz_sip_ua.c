@@ -63,9 +63,9 @@ static const struct sip_transport_ops fuzz_tp = {
 
 static char rxbuf[SIP_MAX_DGRAM + 1];
 
-static const struct sdp_media ours = {
-	.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU }, .npts = 2,
-	.te_pt = 101, .ptime = 20, .dir = SDP_SENDRECV,
+static const struct sip_sdp_media ours = {
+	.addr = "192.0.2.1", .port = 10000, .pts = { SIP_SDP_PT_PCMA, SIP_SDP_PT_PCMU }, .npts = 2,
+	.te_pt = 101, .ptime = 20, .dir = SIP_SDP_SENDRECV,
 };
 
 /* What gw/ would do: answer, reject or hang up; a call's user pointer
@@ -81,8 +81,8 @@ static void second_event(struct sip_call *c)
 
 static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_info *inv)
 {
-	struct sdp_media ans;
-	int have = inv->has_sdp && sdp_negotiate(&inv->offer, &ours, &ans) == 0;
+	struct sip_sdp_media ans;
+	int have = inv->has_sdp && sip_sdp_negotiate(&inv->offer, &ours, &ans) == 0;
 
 	switch (mode >> 1 & 3) {
 	case 0:
@@ -101,12 +101,12 @@ static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_i
 	second_event(c);
 }
 
-static void ev_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
+static void ev_progress(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp)
 {
 	second_event(c);
 }
 
-static void ev_answered(void *arg, struct sip_call *c, const struct sdp_media *sdp)
+static void ev_answered(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp)
 {
 	second_event(c);
 }

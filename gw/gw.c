@@ -33,7 +33,7 @@ static void on_media_link(void *arg, int span_id, int up, enum tdm_alarm alarm)
 
 static void on_media_digit(void *arg, int span_id, int chan, char digit, int from_card)
 {
-	call_digit(arg, span_id, chan, digit, from_card);
+	gw_call_digit(arg, span_id, chan, digit, from_card);
 }
 
 static const struct gw_media_events media_ev = {
@@ -134,7 +134,7 @@ void gw_stop(struct gw *gw)
 	gw->stopping = 1;
 	if (gw->ncalls)
 		log_notice(LOG_GEN, "clearing %zu call(s) with cause 16", gw->ncalls);
-	call_clear_all(gw, Q850_NORMAL_CLEARING);
+	gw_call_clear_all(gw, Q850_NORMAL_CLEARING);
 	loop_timer_start(gw->stop_timer, STOP_GRACE_MS);
 }
 
@@ -224,7 +224,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		struct gw_span *sp = &gw->spans[i];
 		sp->gw = gw;
 		sp->cfg = &cfg->spans[i];
-		err = tdm_span_new(gw->loop, sp->cfg, &call_tdm_events, sp, &sp->ts);
+		err = tdm_span_new(gw->loop, sp->cfg, &gw_call_tdm_events, sp, &sp->ts);
 		if (err) {
 			log_err(LOG_ISDN, "span%d: %s", sp->cfg->id, strerror(err));
 			goto out;
@@ -242,7 +242,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		.t1_ms = cfg->general.sip_t1,
 		.t2_ms = cfg->general.sip_t2,
 	};
-	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
+	err = sip_ua_new(gw->loop, &up, &gw_call_sip_events, gw, &gw->ua);
 	if (err)
 		goto out;
 	sip_ua_set_policy(gw->ua, &(struct sip_policy){
@@ -298,7 +298,7 @@ void gw_free(struct gw *gw)
 {
 	if (!gw)
 		return;
-	call_clear_all(gw, Q850_NORMAL_CLEARING); /* none are left after gw_stop() */
+	gw_call_clear_all(gw, Q850_NORMAL_CLEARING); /* none are left after gw_stop() */
 	gw_media_free(gw->media);
 	if (gw->log_queue) {	/* the workers are gone: their last lines */
 		loop_fd_del(gw->loop, log_queue_fd());

@@ -15,7 +15,7 @@
 #include "sip/sip.h"
 #include "tdm/tdm.h"
 
-struct call;
+struct gw_call;
 struct gw_media;
 struct gw_ctl;
 struct gw_trunk;
@@ -46,7 +46,7 @@ struct gw {
 	struct loop_timer *stop_timer;
 	uint64_t start_ms;
 	/* calls */
-	struct call *calls;
+	struct gw_call *calls;
 	size_t ncalls;
 	unsigned next_call_id;
 	uint64_t calls_total, calls_answered, calls_failed;
@@ -93,17 +93,17 @@ void gw_trunk_get_info(const struct gw_trunk *t, struct gw_trunk_info *info);
 
 /* ---- calls (gw/call.c) ---- */
 
-void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
+void gw_call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		       const struct tdm_setup *setup);
-void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv);
-extern const struct tdm_span_events call_tdm_events;
-extern const struct sip_events call_sip_events;
+void gw_call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv);
+extern const struct tdm_span_events gw_call_tdm_events;
+extern const struct sip_events gw_call_sip_events;
 /* Clear every call with cause (shutdown). */
-void call_clear_all(struct gw *gw, int cause);
-void call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
+void gw_call_clear_all(struct gw *gw, int cause);
+void gw_call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
 
 /* What `sipgwctl show calls` shows of a call. */
-struct call_info {
+struct gw_call_info {
 	unsigned id;
 	const char *direction;	/* "isdn->sip", "sip->isdn" */
 	const char *state;
@@ -114,7 +114,7 @@ struct call_info {
 	unsigned digits;
 };
 /* Iterate: returns the first call when prev is NULL, then the next. */
-struct call *call_next(struct gw *gw, struct call *prev);
-void call_get_info(const struct call *c, struct call_info *info);
+struct gw_call *gw_call_next(struct gw *gw, struct gw_call *prev);
+void gw_call_get_info(const struct gw_call *c, struct gw_call_info *info);
 
 #endif

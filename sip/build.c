@@ -106,10 +106,10 @@ void sip_contact_of(struct sip_ua *ua, char *out, size_t len)
 	snprintf(out, len, "<sip:sipgw@%s:%u>", host, ua->port);
 }
 
-int sip_add_sdp(osip_message_t *m, const struct sdp_media *s)
+int sip_add_sdp(osip_message_t *m, const struct sip_sdp_media *s)
 {
 	char buf[1024];
-	int err = sdp_build(s, buf, sizeof(buf));
+	int err = sip_sdp_build(s, buf, sizeof(buf));
 
 	if (err)
 		return err;

@@ -66,18 +66,18 @@ static const char *const event_names[CE_COUNT] = {
 	[CE_CMD_HANGUP] = "hangup",
 };
 
-const char *sip_call_state_name(enum call_state st)
+const char *sip_call_state_name(enum sip_call_state st)
 {
 	return st < CS_COUNT ? state_names[st] : "?";
 }
 
-typedef int (*call_action)(struct sip_call *c, const struct sip_call_ev *e);
+typedef int (*sip_call_action)(struct sip_call *c, const struct sip_call_ev *e);
 
-struct call_transition {
-	enum call_state from;
-	enum call_event ev;
-	enum call_state to;
-	call_action act;
+struct sip_call_transition {
+	enum sip_call_state from;
+	enum sip_call_event ev;
+	enum sip_call_state to;
+	sip_call_action act;
 };
 
 static void on_t_2xx(void *arg);
@@ -167,7 +167,7 @@ void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, con
 {
 	struct sip_ua *ua = c->ua;
 	int was_released = c->released;
-	enum call_state next = CS_DONE;
+	enum sip_call_state next = CS_DONE;
 	char text[160];
 	va_list ap;
 
@@ -419,7 +419,7 @@ static int act_cancel_late(struct sip_call *c, const struct sip_call_ev *e)
 static int act_reinvite(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_message_t *r = NULL, *inv = e->msg;
-	struct sdp_media offer;
+	struct sip_sdp_media offer;
 
 	/* RFC 3261 section 14.2: 491 while our own answer is in flight. */
 	if (c->resp2xx) {
@@ -522,7 +522,7 @@ static int act_none(struct sip_call *c, const struct sip_call_ev *e)
 
 /* ---- the machine ---- */
 
-static const struct call_transition table[] = {
+static const struct sip_call_transition table[] = {
 	{ CS_NULL, CE_INVITE, CS_IN_PROCEEDING, act_incoming },
 	{ CS_NULL, CE_CMD_INVITE, CS_OUT_CALLING, act_invite },
 	/* UAS */
@@ -611,8 +611,8 @@ int sip_call_refused(struct sip_call *c, const struct sip_call_ev *e)
  */
 int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e)
 {
-	const struct call_transition *t = NULL;
-	enum call_state from = c->st;
+	const struct sip_call_transition *t = NULL;
+	enum sip_call_state from = c->st;
 	size_t i;
 	int err;
 
@@ -636,7 +636,7 @@ int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e)
 	return err;
 }
 
-static void on_timer(struct sip_call *c, enum call_event type)
+static void on_timer(struct sip_call *c, enum sip_call_event type)
 {
 	struct sip_call_ev e = { .type = type, .q850 = -1 };
 

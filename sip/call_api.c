@@ -66,7 +66,7 @@ void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
 void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 {
 	struct sip_call_ev e = { .msg = resp, .q850 = -1 };
-	struct sdp_media sdp;
+	struct sip_sdp_media sdp;
 
 	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
 		e.type = type == -1 ? CE_TRANSPORT_ERROR : CE_TIMER_B;
@@ -100,7 +100,7 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 
 int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
 		    const char *to_uri, const char *dest_host, uint16_t dest_port,
-		    const struct sdp_media *offer, void *user, struct sip_call **out)
+		    const struct sip_sdp_media *offer, void *user, struct sip_call **out)
 {
 	struct sip_call *c = NULL;
 	osip_message_t *m = NULL;
@@ -158,7 +158,7 @@ static int respond_cmd(struct sip_call *c, struct sip_call_ev *e, int min_code)
 	return err;
 }
 
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
+int sip_call_respond(struct sip_call *c, int code, const struct sip_sdp_media *sdp, int q850)
 {
 	struct sip_call_ev e = { .code = code, .sdp = sdp, .q850 = q850 };
 
@@ -196,7 +196,7 @@ int sip_call_hangup(struct sip_call *c, int q850)
 
 int sip_call_remote_sends(const struct sip_call *c)
 {
-	return c && (c->remote_dir == SDP_SENDRECV || c->remote_dir == SDP_SENDONLY);
+	return c && (c->remote_dir == SIP_SDP_SENDRECV || c->remote_dir == SIP_SDP_SENDONLY);
 }
 
 int sip_call_warning(const struct sip_call *c)

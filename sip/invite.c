@@ -17,7 +17,7 @@
  * Contact, Allow, the SDP when given, and copies Record-Route when it
  * creates the dialog (RFC 3261 section 12.1.1). */
 int sip_dialog_build_response(struct sip_call *c, const osip_message_t *req, int code,
-			      const struct sdp_media *sdp, int q850, osip_message_t **out)
+			      const struct sip_sdp_media *sdp, int q850, osip_message_t **out)
 {
 	osip_message_t *r = NULL;
 	char contact[128];
@@ -100,7 +100,7 @@ static void name_addr(const char *uri, char *out, size_t len)
 /* Our INVITE (RFC 3261 section 8.1.1): From tag, a new Call-ID (kept in
  * c->call_id), CSeq 1, Contact, the offer. */
 int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const char *from_uri,
-			    const char *to_uri, const struct sdp_media *offer, osip_message_t **out)
+			    const char *to_uri, const struct sip_sdp_media *offer, osip_message_t **out)
 {
 	struct sip_ua *ua = c->ua;
 	osip_message_t *m = NULL;

@@ -109,7 +109,7 @@ int sip_header_number(const osip_message_t *m, const char *name)
 	return n > 99999999 ? 99999999 : (int)n;
 }
 
-int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out)
+int sip_msg_sdp(const osip_message_t *m, struct sip_sdp_media *out)
 {
 	osip_body_t *b = NULL;
 	const osip_content_type_t *ct = m->content_type;
@@ -119,7 +119,7 @@ int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out)
 		return ENOENT;
 	if (osip_message_get_body(m, 0, &b) < 0 || !b || !b->body || !b->length)
 		return ENOENT;
-	return sdp_parse(b->body, b->length, out);
+	return sip_sdp_parse(b->body, b->length, out);
 }
 
 int sip_is_ip_literal(const char *h)

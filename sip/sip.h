@@ -34,7 +34,7 @@ struct sip_invite_info {
 	uint16_t src_port;
 	int has_sdp;
 	int sdp_error;			/* 0, ENOENT (no SDP: a late offer), or why it is unusable */
-	struct sdp_media offer;
+	struct sip_sdp_media offer;
 };
 
 /* How a dialog ended, as sip/ saw it: the `terminated` event says it, and
@@ -53,9 +53,9 @@ struct sip_events {
 	 * sip_call_respond(). */
 	void (*incoming)(void *arg, struct sip_call *c, const struct sip_invite_info *inv);
 	/* Outgoing: a provisional response (180, 183...), with SDP or NULL. */
-	void (*progress)(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp);
+	void (*progress)(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp);
 	/* Outgoing: 2xx (ACK already sent), with the SDP answer or NULL. */
-	void (*answered)(void *arg, struct sip_call *c, const struct sdp_media *sdp);
+	void (*answered)(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp);
 	/* Outgoing: failed with a final response >= 300, 408 on timeout, 503 on
 	 * transport error. q850: cause from a Reason header, or -1. */
 	void (*failed)(void *arg, struct sip_call *c, int code, int q850);
@@ -124,12 +124,12 @@ void sip_keepalive_free(struct sip_keepalive *ka);	/* an OPTIONS in flight is fo
  */
 int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
 		    const char *to_uri, const char *dest_host, uint16_t dest_port,
-		    const struct sdp_media *offer, void *user, struct sip_call **out);
+		    const struct sip_sdp_media *offer, void *user, struct sip_call **out);
 /*
  * Incoming: respond. 1xx (180, 183 with sdp), 2xx (with the SDP answer),
  * or >= 300 (ends the call). q850 >= 0 adds `Reason: Q.850;cause=N`.
  */
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850);
+int sip_call_respond(struct sip_call *c, int code, const struct sip_sdp_media *sdp, int q850);
 /* Incoming, not answered yet: a final response >= 300 sent once and
  * statelessly (for a source that will never be served: RFC 3261 section
  * 8.2.6); no 100 Trying, no retransmission. Ends the call. */

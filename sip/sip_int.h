@@ -8,13 +8,9 @@
 #include <stdint.h>
 #include <sys/time.h>	/* libosip2's headers need struct timeval */
 
-/* libosip2's sdp_message.h also defines `struct sdp_media`: rename its
- * copy in our translation units so sip/sdp.h keeps the name. */
-#define sdp_media osip_sdp_media
 #include <osip2/osip.h>
 #include <osip2/osip_dialog.h>
 #include <osipparser2/osip_parser.h>
-#undef sdp_media
 
 #include "lib/hmap.h"
 #include "lib/loop.h"
@@ -52,7 +48,7 @@ int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
  * The dialog machine of one call (call.c): a const table of (state, event)
  * -> (action, next state); anything not in it is refused and logged.
  */
-enum call_state {
+enum sip_call_state {
 	CS_NULL,		/* created, nothing sent or received yet */
 	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
 	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
@@ -67,7 +63,7 @@ enum call_state {
 	CS_COUNT
 };
 
-enum call_event {
+enum sip_call_event {
 	/* from the network */
 	CE_INVITE,		/* a new INVITE (the call is created for it) */
 	CE_1XX,			/* to our INVITE */
@@ -96,12 +92,12 @@ enum call_event {
 
 /* What an event of the dialog machine carries. */
 struct sip_call_ev {
-	enum call_event type;
+	enum sip_call_event type;
 	int code;			/* status of a response (received or to send) */
 	int q850;			/* Reason of a request, or gw/'s cause */
 	osip_transaction_t *tr;		/* the server transaction of a request */
 	osip_message_t *msg;		/* the request or response */
-	const struct sdp_media *sdp;
+	const struct sip_sdp_media *sdp;
 };
 
 #define SIP_CLOG(lvl, c, fmt, ...) \
@@ -124,7 +120,7 @@ struct sip_call {
 	int touched;
 	unsigned id;
 	int outgoing;
-	enum call_state st;
+	enum sip_call_state st;
 	int in_fsm;		/* dispatch depth: never reaped while > 0 */
 	int released;		/* gw/ dropped its pointer: no more events */
 	int established;	/* a 2xx was sent or received */
@@ -141,7 +137,7 @@ struct sip_call {
 	int hangup_q850;	/* cause given by gw/ to sip_call_hangup(), or -1 */
 	int retry_after;	/* UAC: Retry-After of the final response, seconds, or -1 */
 	int warning;		/* UAC: warn-code of the final response's Warning, or 0 */
-	enum sdp_dir remote_dir; /* of the peer's latest SDP (offer, answer, re-INVITE) */
+	enum sip_sdp_dir remote_dir; /* of the peer's latest SDP (offer, answer, re-INVITE) */
 	/* UAC */
 	char dest_host[64];
 	uint16_t dest_port;
@@ -157,7 +153,7 @@ struct sip_call {
 	int rtx_ms;
 	struct loop_timer *t_2xx;	/* next retransmission: T1, 2*T1 ... T2 */
 	struct loop_timer *t_ack;	/* 64*T1: give up waiting for the ACK */
-	struct sdp_media local_sdp;
+	struct sip_sdp_media local_sdp;
 	int have_local_sdp;
 };
 
@@ -243,7 +239,7 @@ void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port)
 /* A header parameter's value ("" when it has none), NULL when absent. */
 const char *sip_param(osip_list_t *params, const char *name);
 /* 0, ENOENT when m has no SDP body, or why the SDP it has is unusable. */
-int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out);
+int sip_msg_sdp(const osip_message_t *m, struct sip_sdp_media *out);
 int sip_is_ip_literal(const char *h);
 
 /* build.c: our messages, outside a dialog's logic */
@@ -257,7 +253,7 @@ int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code
 void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
 int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
 void sip_contact_of(struct sip_ua *ua, char *out, size_t len);
-int sip_add_sdp(osip_message_t *m, const struct sdp_media *s);
+int sip_add_sdp(osip_message_t *m, const struct sip_sdp_media *s);
 void sip_add_reason(osip_message_t *m, int q850);
 /* osip_list_clone's callback for a list of name-addr headers (Route,
  * Record-Route). */
@@ -300,11 +296,11 @@ void sip_call_destroy(struct sip_call *c);
 
 /* invite.c: the initial INVITE, ours and theirs, and our responses to it */
 int sip_dialog_build_response(struct sip_call *c, const osip_message_t *req, int code,
-			      const struct sdp_media *sdp, int q850, osip_message_t **out);
+			      const struct sip_sdp_media *sdp, int q850, osip_message_t **out);
 void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
 			    struct sip_invite_info *info, char *own[3], char *display, size_t dlen);
 int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const char *from_uri,
-			    const char *to_uri, const struct sdp_media *offer, osip_message_t **out);
+			    const char *to_uri, const struct sip_sdp_media *offer, osip_message_t **out);
 
 /* dialog.c: requests inside the dialog, the ACK, CANCEL */
 int sip_dialog_send_bye(struct sip_call *c, int q850);
@@ -324,7 +320,7 @@ void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
  * on the UA's list; gw/ no longer holds it; one event through the table
  * (0 or the action's errno); an event the table refuses (logged, a
  * request answered 500: EINVAL); the one failure path. */
-const char *sip_call_state_name(enum call_state st);
+const char *sip_call_state_name(enum sip_call_state st);
 struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing);
 void sip_call_release(struct sip_call *c);
 int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e);

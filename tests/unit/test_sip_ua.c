@@ -33,12 +33,12 @@ struct rec {
 	struct sip_call *call;
 	char ruri_user[64], from_user[64], from_display[64], src_addr[64], call_id[256];
 	uint16_t src_port;
-	struct sdp_media offer, answer;
+	struct sip_sdp_media offer, answer;
 };
 
 static struct loop *loop;
 static struct rec ra = { .name = "A" }, rb = { .name = "B" };
-static struct sdp_media sdp_a, sdp_b;
+static struct sip_sdp_media sdp_a, sdp_b;
 
 /* Responses the UAs send, seen through the log (debug). */
 static int last_resp, n_resp, seen[700];
@@ -109,7 +109,7 @@ static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_i
 	}
 }
 
-static void ev_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
+static void ev_progress(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp)
 {
 	struct rec *r = arg;
 
@@ -119,7 +119,7 @@ static void ev_progress(void *arg, struct sip_call *c, int code, const struct sd
 	r->code = code;
 }
 
-static void ev_answered(void *arg, struct sip_call *c, const struct sdp_media *sdp)
+static void ev_answered(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp)
 {
 	struct rec *r = arg;
 
@@ -469,13 +469,13 @@ static int call_a_to_b(struct sip_ua *a, struct sip_call **out)
 			       port_b, &sdp_a, &ra, out);
 }
 
-static void init_sdp(struct sdp_media *m, uint16_t port, int law)
+static void init_sdp(struct sip_sdp_media *m, uint16_t port, int law)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->addr, sizeof(m->addr), "127.0.0.1");
 	m->port = port;
 	m->pts[0] = law;
-	m->pts[1] = law == SDP_PT_PCMA ? SDP_PT_PCMU : SDP_PT_PCMA;
+	m->pts[1] = law == SIP_SDP_PT_PCMA ? SIP_SDP_PT_PCMU : SIP_SDP_PT_PCMA;
 	m->npts = 2;
 	m->te_pt = 101;
 	m->ptime = 20;
@@ -507,8 +507,8 @@ int main(void)
 	port_b = (uint16_t)(port_a + 2);
 	pa.port = port_a;
 	pb.port = port_b;
-	init_sdp(&sdp_a, 40000, SDP_PT_PCMA);
-	init_sdp(&sdp_b, 40002, SDP_PT_PCMA);
+	init_sdp(&sdp_a, 40000, SIP_SDP_PT_PCMA);
+	init_sdp(&sdp_b, 40002, SIP_SDP_PT_PCMA);
 	TAP_OK(sip_ua_new(loop, &pa, &events, &ra, &a) == 0 && sip_ua_start(a) == 0, "UA A on 127.0.0.1:%u", port_a);
 	TAP_OK(sip_ua_new(loop, &pb, &events, &rb, &b) == 0 && sip_ua_start(b) == 0, "UA B on 127.0.0.1:%u", port_b);
 	if (!a || !b)
@@ -532,7 +532,7 @@ int main(void)
 	       "RFC 3261 section 20.20: Request-URI user, From user and display name");
 	TAP_OK(!strcmp(rb.src_addr, "127.0.0.1") && rb.src_port == port_a,
 	       "RFC 3261 section 18.2.1: source address and port of the datagram");
-	TAP_OK(rb.offer_ok && rb.offer.port == 40000 && rb.offer.pts[0] == SDP_PT_PCMA && rb.offer.te_pt == 101,
+	TAP_OK(rb.offer_ok && rb.offer.port == 40000 && rb.offer.pts[0] == SIP_SDP_PT_PCMA && rb.offer.te_pt == 101,
 	       "RFC 3264 section 5: SDP offer parsed at B");
 	TAP_OK(!strcmp(sip_call_id(rb.call), sip_call_id(c)), "RFC 3261 section 8.1.1.4: same Call-ID both sides");
 	TAP_OK(ra.progress == 1 && ra.code == 180, "RFC 3261 section 13.2.2.1: 180 -> progress(180) at A");
@@ -741,7 +741,7 @@ int main(void)
 		reset(&rb);
 		rb.mode = M_CONGESTED;
 		sip_ua_stats(b, &s0);
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "busy503@raw", "b503", sdpbody);
 		raw_send(req, n, port_b);
 		code = raw_response(resp, sizeof(resp), 1000);
@@ -771,7 +771,7 @@ int main(void)
 
 		reset(&rb);
 		rb.mode = M_ANSWER;
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "rtx@raw", "rtx1", sdpbody);
 		raw_send(req, n, port_b);
 		code = raw_response(resp, sizeof(resp), 1000);
@@ -886,7 +886,7 @@ int main(void)
 		rb.mode = M_ANSWER;
 		n_fsm_timeout_bye = 0;
 		drain_raw();
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "noack@raw", "noack1", sdpbody);
 		t0 = loop_now_ms();
 		raw_send(req, n, port_b);
