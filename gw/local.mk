@@ -8,7 +8,8 @@ gw_sipgwd_LDFLAGS = $(AM_LDFLAGS) -pthread
 # cause mapping, routes). Unit tests link it as the daemon does.
 noinst_LIBRARIES += gw/libsggw.a
 gw_libsggw_a_SOURCES = gw/number.c gw/number.h gw/cause.c gw/cause.h \
-	gw/route.c gw/route.h gw/gw.c gw/gw.h gw/call.c gw/ctl.c gw/ctl.h \
+	gw/route.c gw/route.h gw/gw.c gw/gw.h gw/call.c gw/call_int.h \
+	gw/call_setup.c gw/call_media.c gw/call_events.c gw/ctl.c gw/ctl.h \
 	gw/media.c gw/media.h gw/queue.c gw/queue.h gw/trunk.c
 # What a program linking gw/libsggw.a needs (the daemon, gw/'s unit tests).
 GW_LIBS = gw/libsggw.a tdm/libsgtdm.a sip/libsgsip.a dsp/libsgdsp.a \
