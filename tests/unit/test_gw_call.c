@@ -290,11 +290,12 @@ static void line_clear(int cause)
 
 /* ---- the trunk: a sip/ user agent ---- */
 
-enum answer { A_NONE, A_RING, A_ANSWER, A_BUSY };
+enum answer { A_NONE, A_RING, A_ANSWER, A_REJECT };
 
 static struct sip_ua *phone;
 static struct sdp_media phone_sdp;
 static enum answer phone_mode;
+static int phone_reject;	/* A_REJECT: the final response */
 static struct sip_call *pcall;
 static int n_answered;
 
@@ -324,8 +325,8 @@ static void p_incoming(void *arg, struct sip_call *c, const struct sip_invite_in
 		phone_respond(180);
 	if (phone_mode == A_ANSWER)
 		phone_respond(200);
-	if (phone_mode == A_BUSY)
-		phone_respond(486);
+	if (phone_mode == A_REJECT)
+		phone_respond(phone_reject);
 }
 
 static void p_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
@@ -532,14 +533,15 @@ static void sip_to_isdn_answered(void)
 	       "the SDP answer");
 }
 
-static void isdn_to_sip_busy(void)
+/* isdn -> sip, refused by the trunk with a final response. */
+static void isdn_to_sip_rejected(int code, const char *const want[3], const char *what)
 {
 	reset();
-	phone_mode = A_BUSY;
+	phone_mode = A_REJECT;
+	phone_reject = code;
 	line_call(7, "30123456");
 	TAP_OK(call_gone(), "the call is gone");
-	expect(ok_busy, "RFC 3398 8.2.6.1 row 486 -> cause 17 (user busy)",
-	       "Q.931 DISCONNECT cause 17", "486 Busy Here");
+	expect(want, what, "Q.931 DISCONNECT with the cause", "the final response");
 }
 
 static void sip_to_isdn_retry(void)
@@ -651,13 +653,14 @@ int main(void)
 	isdn_to_sip_answered(5, 1);
 	isdn_to_sip_answered(6, 0);
 	sip_to_isdn_answered();
-	isdn_to_sip_busy();
+	isdn_to_sip_rejected(486, ok_busy, "RFC 3398 8.2.6.1 row 486 -> cause 17 (user busy)");
 	sip_to_isdn_retry();
 	sip_to_isdn_no_answer();
 	isdn_to_sip_timer_c();
 	isdn_to_sip_rtp_timeout();
-	TAP_OK(gw->calls_total == 8 && gw->calls_answered == 4 && gw->calls_failed == 3,
-	       "counters: 8 calls, 4 answered, 3 failed by the failure path (%llu %llu %llu)",
+	isdn_to_sip_rejected(603, ok_decline, "RFC 3398 8.2.6.1 row 603 -> cause 21 (call rejected)");
+	TAP_OK(gw->calls_total == 9 && gw->calls_answered == 4 && gw->calls_failed == 3,
+	       "counters: 9 calls, 4 answered, 3 failed by the failure path (%llu %llu %llu)",
 	       (unsigned long long)gw->calls_total, (unsigned long long)gw->calls_answered,
 	       (unsigned long long)gw->calls_failed);
 	stop();

@@ -168,3 +168,17 @@ static const char *const ok_rtp_timeout[3] = {
 	"< ACK\n"
 	"< BYE, Reason cause 102\n"),
 };
+
+static const char *const ok_decline[3] = {
+	("call 9 (no channel){NEW}: isdn-setup -> SIP-CALLING\n"
+	"call 9 (span1/B7){SIP-CALLING}: SETUP from 030123 (national) to 30123456 (national) -> +4930123 to +4930123456\n"
+	"call 9 (span1/B7){SIP-CALLING}: INVITE sip:+4930123456@127.0.0.1:PORT;user=phone via trunk phone (...)\n"
+	"call 9 (span1/B7){SIP-CALLING}: sip-failed -> RELEASED\n"
+	"call 9 (span1/B7){RELEASED}: SIP 603 -> cause 21 (call rejected)\n"
+	"call 9 (span1/B7){RELEASED}: released, cause 21 (call rejected)\n"),
+	("> SETUP B7 to 30123456 from 030123\n"
+	"< CALL PROCEEDING\n"
+	"< DISCONNECT cause 21\n"),
+	("< INVITE to +4930123456 from +4930123, SDP offer\n"
+	"> 603\n"),
+};
