@@ -67,6 +67,7 @@ struct call_ev {
 	/* EV_SIP_INVITE */
 	struct sip_call *sc;
 	const struct sip_invite_info *inv;
+	const struct cfg_trunk *trunk;	/* the trunk it came from */
 };
 
 struct call {

@@ -125,7 +125,8 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 	struct call *c;
 
 	/* not a call: a source that will never be served */
-	if (!gw_trunk_for_source(gw->cfg, inv->src_addr)) {
+	e.trunk = gw_trunk_for_source(gw->cfg, inv->src_addr);
+	if (!e.trunk) {
 		log_notice(LOG_ROUTE, "INVITE %s from %s:%u refused: not a trunk's address (403)",
 			   inv->call_id ? inv->call_id : "", inv->src_addr, inv->src_port);
 		sip_call_refuse(sc, 403, -1);
@@ -234,7 +235,7 @@ void call_act_sip_invite(struct fsm *f, int event, void *data)
 	struct call *c = fsm_priv(f);
 	const struct call_ev *e = data;
 	const struct sip_invite_info *inv = e->inv;
-	const struct cfg_trunk *t = gw_trunk_for_source(c->gw->cfg, inv->src_addr);
+	const struct cfg_trunk *t = e->trunk;
 	const struct cfg_route *r;
 	struct tdm_setup s;
 	int cause, err;
