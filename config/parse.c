@@ -143,87 +143,96 @@ static struct cfg_x *cur_x(struct cfg_parser *p)
 	}
 }
 
+/* [general] and [numbering]: one each, no name. */
+static void section_single(struct cfg_parser *p, char *word, char *arg, int line)
+{
+	enum cfg_sec sec = word[0] == 'g' ? CFG_SEC_GENERAL : CFG_SEC_NUMBERING;
+	struct cfg_x *x = sec == CFG_SEC_GENERAL ? &p->general_x : &p->numbering_x;
+
+	if (*arg) {
+		cfg_perr(p, line, "[%s] takes no name", word);
+		return;
+	}
+	if (x->line) {
+		cfg_perr(p, line, "duplicate section [%s] (first at line %d)", word, x->line);
+		return;
+	}
+	x->line = line;
+	p->sec = sec;
+	snprintf(p->secname, sizeof(p->secname), "%s", word);
+}
+
+static void section_span(struct cfg_parser *p, char *arg, int line)
+{
+	long id;
+
+	if (cfg_parse_uint(arg, 1, 999, &id)) {
+		cfg_perr(p, line, "invalid span number '%s': expected a number from 1 to 999", arg);
+		return;
+	}
+	for (size_t i = 0; i < p->cfg->nspans; i++)
+		if (p->cfg->spans[i].id == id) {
+			cfg_perr(p, line, "duplicate span %ld (first at line %d)", id,
+				 p->cfg->spans[i].line);
+			return;
+		}
+	if (new_object(p, CFG_SEC_SPAN, line)) {
+		p->nomem = 1;
+		return;
+	}
+	p->cfg->spans[p->idx].id = (int)id;
+	p->sec = CFG_SEC_SPAN;
+	snprintf(p->secname, sizeof(p->secname), "span %ld", id);
+}
+
+/* [trunk NAME] and [route NAME]. */
+static void section_named(struct cfg_parser *p, char *word, char *arg, int line)
+{
+	int trunk = word[0] == 't';
+	enum cfg_sec sec = trunk ? CFG_SEC_TRUNK : CFG_SEC_ROUTE;
+	size_t n = trunk ? p->cfg->ntrunks : p->cfg->nroutes;
+
+	if (!*arg) {
+		cfg_perr(p, line, "[%s] needs a name: [%s NAME]", word, word);
+		return;
+	}
+	if (!cfg_is_name(arg)) {
+		cfg_perr(p, line, "invalid %s name '%s': expected letters, digits, "
+			 "'_', '-', '.' (at most %d)", word, arg, CFG_NAME_MAX - 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = trunk ? p->cfg->trunks[i].name : p->cfg->routes[i].name;
+		int l = trunk ? p->cfg->trunks[i].line : p->cfg->routes[i].line;
+
+		if (!strcmp(name, arg)) {
+			cfg_perr(p, line, "duplicate %s '%s' (first at line %d)", word, arg, l);
+			return;
+		}
+	}
+	if (new_object(p, sec, line)) {
+		p->nomem = 1;
+		return;
+	}
+	if (trunk)
+		strcpy(p->cfg->trunks[p->idx].name, arg);
+	else
+		strcpy(p->cfg->routes[p->idx].name, arg);
+	p->sec = sec;
+	snprintf(p->secname, sizeof(p->secname), "%s %s", word, arg);
+}
+
 static void section(struct cfg_parser *p, char *word, char *arg, int line)
 {
 	p->sec = CFG_SEC_SKIP;
-	if (!strcmp(word, "general") || !strcmp(word, "numbering")) {
-		enum cfg_sec sec = word[0] == 'g' ? CFG_SEC_GENERAL : CFG_SEC_NUMBERING;
-		struct cfg_x *x = sec == CFG_SEC_GENERAL ? &p->general_x : &p->numbering_x;
-
-		if (*arg) {
-			cfg_perr(p, line, "[%s] takes no name", word);
-			return;
-		}
-		if (x->line) {
-			cfg_perr(p, line, "duplicate section [%s] (first at line %d)",
-				 word, x->line);
-			return;
-		}
-		x->line = line;
-		p->sec = sec;
-		snprintf(p->secname, sizeof(p->secname), "%s", word);
-		return;
-	}
-	if (!strcmp(word, "span")) {
-		long id;
-
-		if (cfg_parse_uint(arg, 1, 999, &id)) {
-			cfg_perr(p, line, "invalid span number '%s': expected a number from 1 to 999",
-				 arg);
-			return;
-		}
-		for (size_t i = 0; i < p->cfg->nspans; i++)
-			if (p->cfg->spans[i].id == id) {
-				cfg_perr(p, line, "duplicate span %ld (first at line %d)",
-					 id, p->cfg->spans[i].line);
-				return;
-			}
-		if (new_object(p, CFG_SEC_SPAN, line)) {
-			p->nomem = 1;
-			return;
-		}
-		p->cfg->spans[p->idx].id = (int)id;
-		p->sec = CFG_SEC_SPAN;
-		snprintf(p->secname, sizeof(p->secname), "span %ld", id);
-		return;
-	}
-	if (!strcmp(word, "trunk") || !strcmp(word, "route")) {
-		int trunk = word[0] == 't';
-		enum cfg_sec sec = trunk ? CFG_SEC_TRUNK : CFG_SEC_ROUTE;
-		size_t n = trunk ? p->cfg->ntrunks : p->cfg->nroutes;
-
-		if (!*arg) {
-			cfg_perr(p, line, "[%s] needs a name: [%s NAME]", word, word);
-			return;
-		}
-		if (!cfg_is_name(arg)) {
-			cfg_perr(p, line, "invalid %s name '%s': expected letters, digits, "
-				 "'_', '-', '.' (at most %d)", word, arg, CFG_NAME_MAX - 1);
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
-			const char *name = trunk ? p->cfg->trunks[i].name : p->cfg->routes[i].name;
-			int l = trunk ? p->cfg->trunks[i].line : p->cfg->routes[i].line;
-
-			if (!strcmp(name, arg)) {
-				cfg_perr(p, line, "duplicate %s '%s' (first at line %d)",
-					 word, arg, l);
-				return;
-			}
-		}
-		if (new_object(p, sec, line)) {
-			p->nomem = 1;
-			return;
-		}
-		if (trunk)
-			strcpy(p->cfg->trunks[p->idx].name, arg);
-		else
-			strcpy(p->cfg->routes[p->idx].name, arg);
-		p->sec = sec;
-		snprintf(p->secname, sizeof(p->secname), "%s %s", word, arg);
-		return;
-	}
-	cfg_perr(p, line, "unknown section [%s%s%s]", word, *arg ? " " : "", arg);
+	if (!strcmp(word, "general") || !strcmp(word, "numbering"))
+		section_single(p, word, arg, line);
+	else if (!strcmp(word, "span"))
+		section_span(p, arg, line);
+	else if (!strcmp(word, "trunk") || !strcmp(word, "route"))
+		section_named(p, word, arg, line);
+	else
+		cfg_perr(p, line, "unknown section [%s%s%s]", word, *arg ? " " : "", arg);
 }
 
 /* ---- lines ---- */

@@ -171,10 +171,35 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs)
 	return 0;
 }
 
+/* The loop's own inputs: signals (signalfd) and the media workers' log
+ * lines, which this loop writes out. 0 or errno. */
+static int loop_inputs_open(struct gw *gw)
+{
+	sigset_t mask;
+	int err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL); /* before any thread starts */
+	signal(SIGPIPE, SIG_IGN);
+	gw->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (gw->sigfd < 0)
+		return errno;
+	err = loop_fd_add(gw->loop, gw->sigfd, EPOLLIN, on_signal, gw);
+	if (err)
+		return err;
+	err = log_queue_open();
+	if (err)
+		return err;
+	gw->log_queue = 1;
+	return loop_fd_add(gw->loop, log_queue_fd(), EPOLLIN, on_log_queue, gw);
+}
+
 int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 {
 	struct gw *gw;
-	sigset_t mask;
 	int err;
 
 	gw = calloc(1, sizeof(*gw));
@@ -195,26 +220,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 	if (err)
 		goto out;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL); /* before any thread starts */
-	signal(SIGPIPE, SIG_IGN);
-	gw->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (gw->sigfd < 0) {
-		err = errno;
-		goto out;
-	}
-	err = loop_fd_add(gw->loop, gw->sigfd, EPOLLIN, on_signal, gw);
-	if (err)
-		goto out;
-	/* the media workers' log lines, written out by this loop */
-	err = log_queue_open();
-	if (err)
-		goto out;
-	gw->log_queue = 1;
-	err = loop_fd_add(gw->loop, log_queue_fd(), EPOLLIN, on_log_queue, gw);
+	err = loop_inputs_open(gw);
 	if (err)
 		goto out;
 

@@ -127,28 +127,27 @@ static void daemon_ready(int *ready_fd, int ok)
 	*ready_fd = -1;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	const char *path;
+	int foreground, check, debug;
+};
+
+/* -1: go on; else the exit status. */
+static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = DEFAULT_CONFIG;
-	struct cfg_errors errs = { 0 };
-	struct cfg *cfg = NULL;
-	struct gw *gw = NULL;
-	int foreground = 0, check = 0, debug = 0, opt, err, rc = 1, ready_fd = -1;
-	char *abspath;
-	pid_t other;
-	int own_pid_file = 0;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:fndh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': path = optarg; break;
-		case 'f': foreground = 1; break;
-		case 'n': check = 1; break;
-		case 'd': debug = 1; break;
+		case 'c': o->path = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check = 1; break;
+		case 'd': o->debug = 1; break;
 		case 'V': printf("sipgwd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -158,40 +157,33 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
 
-	log_open("sipgwd", 1, 0);
-	/* A daemon works from /: reloads must find the file it started with. */
-	abspath = realpath(path, NULL);
-	if (abspath)
-		path = abspath;
-	err = cfg_load(path, &cfg, &errs);
+/* Every error, each as file:line, on stderr: 0 or errno. */
+static int load_config(const char *path, struct cfg **cfg)
+{
+	struct cfg_errors errs = { 0 };
+	int err = cfg_load(path, cfg, &errs);
+
 	if (err) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msgs[i]);
 		if (!errs.n)
 			fprintf(stderr, "%s: %s\n", path, strerror(err));
-		cfg_errors_free(&errs);
-		free(abspath);
-		return 1;
 	}
 	cfg_errors_free(&errs);
-	if (check) {
-		printf("configuration OK\n");
-		cfg_free(cfg);
-		free(abspath);
-		return 0;
-	}
-	other = running_pid(cfg->general.pid_file);
-	if (other) {
-		fprintf(stderr, "sipgwd: already running (pid %ld in %s)\n", (long)other,
-			cfg->general.pid_file);
-		cfg_free(cfg);
-		free(abspath);
-		return 1;
-	}
+	return err;
+}
 
-	log_set_level(debug ? LOG_LVL_DEBUG : cfg->general.log_level);
-	if (!foreground) {
+/* The daemon itself, on a loaded config it takes: the exit status. */
+static int run(const char *path, struct cfg *cfg, const struct opts *o)
+{
+	struct gw *gw = NULL;
+	int err, rc = 1, ready_fd = -1, own_pid_file = 0;
+
+	log_set_level(o->debug ? LOG_LVL_DEBUG : cfg->general.log_level);
+	if (!o->foreground) {
 		err = daemonize(&ready_fd);
 		if (err) {
 			fprintf(stderr, "sipgwd: cannot daemonize: %s\n", strerror(err));
@@ -199,7 +191,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	log_open("sipgwd", foreground, 1);
+	log_open("sipgwd", o->foreground, 1);
 
 	err = gw_new(path, cfg, &gw);
 	if (err) {
@@ -235,7 +227,43 @@ out:
 			unlink(gw->span_cfg->general.pid_file);
 		gw_free(gw);
 	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .path = DEFAULT_CONFIG };
+	struct cfg *cfg = NULL;
+	char *abspath;
+	pid_t other;
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	log_open("sipgwd", 1, 0);
+	/* A daemon works from /: reloads must find the file it started with. */
+	abspath = realpath(o.path, NULL);
+	if (abspath)
+		o.path = abspath;
+	rc = 1;
+	if (load_config(o.path, &cfg))
+		goto out;
+	if (o.check) {
+		printf("configuration OK\n");
+		cfg_free(cfg);
+		rc = 0;
+		goto out;
+	}
+	other = running_pid(cfg->general.pid_file);
+	if (other) {
+		fprintf(stderr, "sipgwd: already running (pid %ld in %s)\n", (long)other,
+			cfg->general.pid_file);
+		cfg_free(cfg);
+		goto out;
+	}
+	rc = run(o.path, cfg, &o);
 	log_close();
+out:
 	free(abspath);
 	return rc;
 }

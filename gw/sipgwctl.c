@@ -160,13 +160,11 @@ static void write_out(FILE *f, const char *p, size_t n)
 		fwrite(p, 1, n, f);
 }
 
-int main(int argc, char **argv)
+/* The command words of argv as one request line in req: -1 to go on,
+ * else the exit status. */
+static int parse_args(int argc, char **argv, const char **path, char *req, size_t *reqlen)
 {
-	const char *path = DEFAULT_SOCKET;
-	char req[REQUEST_MAX + 1] = "";
-	size_t reqlen = 0, len = 0;
-	int json = 0, nwords = 0, only_words = 0, fd = -1, err, rc;
-	char *reply = NULL, *body, *nl;
+	int json = 0, nwords = 0, only_words = 0, err;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -180,9 +178,9 @@ int main(int argc, char **argv)
 					usage(stderr);
 					return EXIT_ERR;
 				}
-				path = argv[i];
+				*path = argv[i];
 			} else if (!strncmp(a, "-s", 2)) {
-				path = a + 2;
+				*path = a + 2;
 			} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 				usage(stdout);
 				return EXIT_OK;
@@ -195,7 +193,7 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		err = req_add(req, &reqlen, a);
+		err = req_add(req, reqlen, a);
 		if (err) {
 			fprintf(stderr, "sipgwctl: %s: %s\n", a, err == EINVAL ?
 				"not a command word" : "request too long");
@@ -208,12 +206,48 @@ int main(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	if (json) {
-		memcpy(req + reqlen, " --json", sizeof(" --json"));
-		reqlen += sizeof(" --json") - 1;
+		memcpy(req + *reqlen, " --json", sizeof(" --json"));
+		*reqlen += sizeof(" --json") - 1;
 	}
-	req[reqlen++] = '\n';
-	req[reqlen] = '\0';
+	req[(*reqlen)++] = '\n';
+	req[*reqlen] = '\0';
+	return -1;
+}
 
+/* The reply's status line decides the exit status; its body goes to
+ * stdout (OK) or stderr (ERR). */
+static int print_reply(const char *path, char *reply, size_t len)
+{
+	char *body, *nl = memchr(reply, '\n', len);
+
+	body = nl ? nl + 1 : reply + len;
+	if (nl)
+		*nl = '\0';
+	if (!strcmp(reply, "OK")) {
+		write_out(stdout, body, len - (size_t)(body - reply));
+		return EXIT_OK;
+	}
+	if (!strncmp(reply, "ERR", 3) && (reply[3] == ' ' || reply[3] == '\0')) {
+		fprintf(stderr, "sipgwctl: %s\n", reply[3] ? reply + 4 : "error");
+		write_out(stderr, body, len - (size_t)(body - reply));
+		return EXIT_ERR;
+	}
+	fprintf(stderr, "sipgwctl: %s: malformed reply (%s)\n", path,
+		len ? "no OK/ERR status line" : "empty");
+	return EXIT_ERR;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = DEFAULT_SOCKET;
+	char req[REQUEST_MAX + 1] = "";
+	size_t reqlen = 0, len = 0;
+	int fd = -1, err, rc;
+	char *reply = NULL;
+
+	rc = parse_args(argc, argv, &path, req, &reqlen);
+	if (rc >= 0)
+		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	err = ctl_connect(path, &fd);
 	if (err) {
@@ -230,23 +264,7 @@ int main(int argc, char **argv)
 			err == EAGAIN || err == EWOULDBLOCK ? "no answer in time" : strerror(err));
 		return EXIT_UNREACHABLE;
 	}
-
-	nl = memchr(reply, '\n', len);
-	body = nl ? nl + 1 : reply + len;
-	if (nl)
-		*nl = '\0';
-	if (!strcmp(reply, "OK")) {
-		write_out(stdout, body, len - (size_t)(body - reply));
-		rc = EXIT_OK;
-	} else if (!strncmp(reply, "ERR", 3) && (reply[3] == ' ' || reply[3] == '\0')) {
-		fprintf(stderr, "sipgwctl: %s\n", reply[3] ? reply + 4 : "error");
-		write_out(stderr, body, len - (size_t)(body - reply));
-		rc = EXIT_ERR;
-	} else {
-		fprintf(stderr, "sipgwctl: %s: malformed reply (%s)\n", path,
-			len ? "no OK/ERR status line" : "empty");
-		rc = EXIT_ERR;
-	}
+	rc = print_reply(path, reply, len);
 	free(reply);
 	if (fflush(stdout) == EOF && rc == EXIT_OK)
 		rc = EXIT_ERR;
