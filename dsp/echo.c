@@ -155,20 +155,23 @@ void dsp_echo_reset(struct dsp_echo *e)
 	e->gain = 1.0f;
 }
 
-void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play, int16_t *out)
+/* One block's powers (mean squares) and what is judged from them. */
+struct blk {
+	double pf, pr, pe;	/* toward the line, from it, after the canceller */
+	double py;		/* the canceller's model of the echo */
+	double far, far_min;	/* the loudest and quietest far-end block in the tail */
+	double ex;		/* the echo expected from far over the path's ERL */
+	int far_active, dt;
+};
+
+/* The received signal, notched (DC and a little low end off, as the
+ * canceller's input is): the model of the echo is what it removed. */
+static double model_power(struct dsp_echo *e, const int16_t *rec, const int16_t *out)
 {
-	double pf, pr, pe, py = 0, far = 0, far_min = -1, ex;
-	int far_active, dt, near_low;
-	const double a = 1.0 / AVG_BLOCKS;
-	float m0, m1;
+	const double d2 = NOTCH_R * NOTCH_R + 0.7 * (1 - NOTCH_R) * (1 - NOTCH_R);
+	double py = 0;
 
-	speex_echo_cancellation(e->st, rec, play, out);
-
-	pf = mean_sq(play, e->chunk);
-	pr = mean_sq(rec, e->chunk);
-	pe = mean_sq(out, e->chunk);
 	for (int i = 0; i < e->chunk; i++) {
-		const double d2 = NOTCH_R * NOTCH_R + 0.7 * (1 - NOTCH_R) * (1 - NOTCH_R);
 		double x = rec[i], v = x - 2 * e->nx1 + e->nx2 + 2 * NOTCH_R * e->ny1 - d2 * e->ny2, y;
 
 		e->nx2 = e->nx1;
@@ -179,63 +182,82 @@ void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play
 		y = e->notched[i] - out[i];
 		py += y * y;
 	}
-	py /= e->chunk;
-	e->far_hist[e->far_pos] = pf;
+	return py / e->chunk;
+}
+
+/* The far end over the tail: its loudest and quietest block, and for how
+ * many blocks it has not risen (a steady far end). */
+static void far_track(struct dsp_echo *e, struct blk *b)
+{
+	b->far = 0;
+	b->far_min = -1;
+	e->far_hist[e->far_pos] = b->pf;
 	e->far_pos = (e->far_pos + 1) % e->hist_n;
 	for (int i = 0; i < e->hist_n; i++) {
-		if (e->far_hist[i] > far)
-			far = e->far_hist[i];
-		if (far_min < 0 || e->far_hist[i] < far_min)
-			far_min = e->far_hist[i];
+		if (e->far_hist[i] > b->far)
+			b->far = e->far_hist[i];
+		if (b->far_min < 0 || e->far_hist[i] < b->far_min)
+			b->far_min = e->far_hist[i];
 	}
-	if (far > 2.0 * e->far_prev)
+	if (b->far > 2.0 * e->far_prev)
 		e->far_steady = 0;
 	else if (e->far_steady < e->hist_n)
 		e->far_steady++;
-	e->far_prev = far;
+	e->far_prev = b->far;
+	b->far_active = b->far > FAR_MIN_POW;
+}
 
-	far_active = far > FAR_MIN_POW;
-	if (far_active) {
-		e->p_ref += a * (pf - e->p_ref);
-		e->p_model += a * (py - e->p_model);
+/* The canceller's ERL, the path's ERL, the expected echo and the first
+ * double-talk verdict: near end above the expected echo. */
+static void erl_track(struct dsp_echo *e, struct blk *b)
+{
+	const double a = 1.0 / AVG_BLOCKS;
+
+	if (b->far_active) {
+		e->p_ref += a * (b->pf - e->p_ref);
+		e->p_model += a * (b->py - e->p_model);
 		if (e->p_model > 0) {
 			double erl = e->p_ref / e->p_model;
 
 			e->erl = erl < 2.0 ? 2.0 : erl > 1e4 ? 1e4 : erl;
 		}
 	}
-
 	/* the path's ERL: up to the lower bound the line shows */
-	if (far_min > FAR_MIN_POW) {
-		double lb = pr > 0 ? far_min / pr : PATH_ERL_MAX;
+	if (b->far_min > FAR_MIN_POW) {
+		double lb = b->pr > 0 ? b->far_min / b->pr : PATH_ERL_MAX;
 
 		if (lb > PATH_ERL_MAX)
 			lb = PATH_ERL_MAX;
 		if (lb > e->path_erl)
 			e->path_erl *= pow(lb / e->path_erl, PATH_RISE);
 	}
-	ex = far / e->path_erl;
-	dt = far_active && pr > ex * 2.0;	/* +3 dB */
-	if (!far_active || pr <= ex * 2.0)
+	b->ex = b->far / e->path_erl;
+	b->dt = b->far_active && b->pr > b->ex * 2.0;	/* +3 dB */
+	if (!b->far_active || b->pr <= b->ex * 2.0)
 		e->near_talk = 0;
-	else if (pr > ex * 4.0 && e->far_steady >= e->hist_n)
+	else if (b->pr > b->ex * 4.0 && e->far_steady >= e->hist_n)
 		e->near_talk = 1;		/* a near-end onset */
 	/* ... and down on evidence of echo outside near-end talkspurts */
-	if (far_active && !e->near_talk && pe * 4.0 < pr && py > ex * 2.0) {
-		double model_erl = far / py;
+	if (b->far_active && !e->near_talk && b->pe * 4.0 < b->pr && b->py > b->ex * 2.0) {
+		double model_erl = b->far / b->py;
 
 		if (model_erl < 2.0)
 			model_erl = 2.0;
 		e->path_erl *= pow(model_erl / e->path_erl, PATH_FALL);
-		ex = far / e->path_erl;
+		b->ex = b->far / e->path_erl;
 	}
+}
 
-	/* the canceller's output only while its model is a plausible echo */
-	m0 = e->mix;
-	if (dt && e->path_erl >= PATH_NEGLIGIBLE)
+/* The canceller's output only while its model is a plausible echo,
+ * else the (notched) line itself; cross-faded over the block. */
+static void gate(struct dsp_echo *e, const struct blk *b, int16_t *out)
+{
+	float m0 = e->mix, m1;
+
+	if (b->dt && e->path_erl >= PATH_NEGLIGIBLE)
 		m1 = 0.0f;	/* double talk, echo >= 40 dB down: the model can only hurt */
 	else
-		m1 = py <= ex * 4.0 || py < FAR_MIN_POW * 1e-3 ? 1.0f : 0.0f;	/* +6 dB; -70 dBm0 */
+		m1 = b->py <= b->ex * 4.0 || b->py < FAR_MIN_POW * 1e-3 ? 1.0f : 0.0f; /* +6 dB; -70 dBm0 */
 	if (m0 != 1.0f || m1 != 1.0f)
 		for (int i = 0; i < e->chunk; i++) {
 			float m = m0 + (m1 - m0) * (float)(i + 1) / (float)e->chunk;
@@ -244,29 +266,49 @@ void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play
 			out[i] = (int16_t)lrintf(v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v);
 		}
 	e->mix = m1;
-	pe = mean_sq(out, e->chunk);
+}
 
-	near_low = pe < ex * 0.25;		/* -6 dB */
-	/* on the cancelled side: more than the residual the canceller leaves
-	 * (Ex / its ERLE) + 6 dB, above -60 dBm0, is near-end speech under the
-	 * echo's level */
-	if (far_active && pe > FAR_MIN_POW * 1e-2) {
+/* The second double-talk verdict, on the cancelled side, its hangover,
+ * the canceller's ERLE, and whether the suppressor may act. */
+static void dt_track(struct dsp_echo *e, struct blk *b)
+{
+	const double a = 1.0 / AVG_BLOCKS;
+	int near_low = b->pe < b->ex * 0.25;	/* -6 dB */
+
+	/* more than the residual the canceller leaves (Ex / its ERLE) + 6 dB,
+	 * above -60 dBm0, is near-end speech under the echo's level */
+	if (b->far_active && b->pe > FAR_MIN_POW * 1e-2) {
 		double erle = e->p_out > 0 && e->p_rec > e->p_out ? e->p_rec / e->p_out : 1.0;
 
-		if (pe > ex / erle * 4.0)
-			dt = 1;
+		if (b->pe > b->ex / erle * 4.0)
+			b->dt = 1;
 	}
-	if (dt || !far_active)
-		e->dt_hang = dt ? DT_HANG_BLOCKS : 0;
+	if (b->dt || !b->far_active)
+		e->dt_hang = b->dt ? DT_HANG_BLOCKS : 0;
 	else if (e->dt_hang > 0)
 		e->dt_hang--;
-
-	if (far_active && !dt && e->dt_hang == 0) {
+	if (b->far_active && !b->dt && e->dt_hang == 0) {
 		/* the far end alone: ERLE of the canceller */
-		e->p_rec += a * (pr - e->p_rec);
-		e->p_out += a * (pe - e->p_out);
+		e->p_rec += a * (b->pr - e->p_rec);
+		e->p_out += a * (b->pe - e->p_out);
 	}
-	e->suppress = far_active && near_low && !dt && e->dt_hang == 0;
+	e->suppress = b->far_active && near_low && !b->dt && e->dt_hang == 0;
+}
+
+void dsp_echo_cancel(struct dsp_echo *e, const int16_t *rec, const int16_t *play, int16_t *out)
+{
+	struct blk b;
+
+	speex_echo_cancellation(e->st, rec, play, out);
+	b.pf = mean_sq(play, e->chunk);
+	b.pr = mean_sq(rec, e->chunk);
+	b.pe = mean_sq(out, e->chunk);
+	b.py = model_power(e, rec, out);
+	far_track(e, &b);
+	erl_track(e, &b);
+	gate(e, &b, out);
+	b.pe = mean_sq(out, e->chunk);
+	dt_track(e, &b);
 }
 
 void dsp_echo_suppress(struct dsp_echo *e, int16_t *buf)
