@@ -10,7 +10,7 @@
  *
  * Needs the DAHDI kernel driver; tests/vm/ exercises it.
  */
-#include "tdm/span_int.h"
+#include "tdm/dchan.h"
 #include "tdm/dahdi_int.h"
 
 #include <errno.h>
@@ -95,12 +95,13 @@ static void dchan_event(struct tdm_span *s)
 		return;
 	switch (ev) {
 	case DAHDI_EVENT_ALARM:
-		log_warn(LOG_ISDN, "%s: D-channel %d: alarm (%s)", s->name, d->channo,
-			 tdm_alarm_name(dahdi_span_alarm(d->fd)));
+		/* the media half reports the span's alarm (span_media_report) */
+		log_debug(LOG_ISDN, "%s: D-channel %d: alarm (%s)", s->name, d->channo,
+			  tdm_alarm_name(dahdi_span_alarm(d->fd)));
 		set_alarm(s, 1);
 		break;
 	case DAHDI_EVENT_NOALARM:
-		log_notice(LOG_ISDN, "%s: D-channel %d: alarm cleared", s->name, d->channo);
+		log_debug(LOG_ISDN, "%s: D-channel %d: alarm cleared", s->name, d->channo);
 		set_alarm(s, 0);
 		break;
 	case DAHDI_EVENT_ABORT:
@@ -240,7 +241,6 @@ static void dahdi_free(struct tdm_span *s)
 
 	if (!d)
 		return;
-	s->dfd = -1;
 	loop_fd_del(s->loop, d->fd);
 	close(d->fd);
 	free(d);

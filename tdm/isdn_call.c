@@ -23,7 +23,7 @@
  * gw/, which is bounded by SIP's own timers (RFC 3261 Timer B/C) and by
  * the network's T310/T301; so the machine has no timer of its own.
  */
-#include "tdm/span_int.h"
+#include "tdm/isdn_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -85,31 +85,23 @@ static void call_log(const struct tdm_call *c, int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_msg(LOG_ISDN, level, "%s/B%d: call %u{%s}: %s", c->span->name, c->chan, c->id,
-		isdn_call_state_name(c->state), msg);
+		isdn_call_state_name(isdn_call_of(c)->state), msg);
 }
 
 /* ---- clearing ---- */
 
-static void chan_free(struct tdm_call *c)
-{
-	struct tdm_span *s = c->span;
-
-	if (c->chan > 0 && c->chan < TDM_SLOTS)
-		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
-}
-
 /* Hand c's libpri call back with DISCONNECT and free its channel. */
 static void release(struct tdm_call *c, int cause)
 {
-	if (c->q && !c->outgoing && !c->setup_answered) {
+	if (isdn_call_of(c)->q && !c->outgoing && !isdn_call_of(c)->setup_answered) {
 		/* libpri sends nothing for a DISCONNECT before our first
 		 * answer to SETUP: answer CALL PROCEEDING first. */
 		isdn_tx_proceeding(c);
-		c->setup_answered = 1;
+		isdn_call_of(c)->setup_answered = 1;
 		call_log(c, LOG_LVL_DEBUG, "CALL PROCEEDING sent before clearing");
 	}
 	isdn_tx_clear(c, cause);
-	chan_free(c);
+	span_chan_free(c->span, c->chan);
 }
 
 /* The one failure path: record, log, count, tell gw/, clear. */
@@ -135,7 +127,7 @@ static int act_none(struct tdm_call *c, enum tdm_call_state from, const struct i
 static int act_setup(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
 {
 	(void)from;
-	c->q = e->q;
+	isdn_call_of(c)->q = e->q;
 	c->span->calls_in++;
 	return 0;
 }
@@ -155,7 +147,7 @@ static int act_proceeding(struct tdm_call *c, enum tdm_call_state from, const st
 	(void)from;
 	(void)e;
 	isdn_tx_proceeding(c);
-	c->setup_answered = 1;
+	isdn_call_of(c)->setup_answered = 1;
 	call_log(c, LOG_LVL_INFO, "CALL PROCEEDING sent");
 	return 0;
 }
@@ -164,7 +156,7 @@ static int act_alert(struct tdm_call *c, enum tdm_call_state from, const struct 
 {
 	(void)from;
 	isdn_tx_alerting(c, e->inband);
-	c->setup_answered = 1;
+	isdn_call_of(c)->setup_answered = 1;
 	call_log(c, LOG_LVL_INFO, "ALERTING sent%s", e->inband ? " (in-band information)" : "");
 	return 0;
 }
@@ -172,10 +164,10 @@ static int act_alert(struct tdm_call *c, enum tdm_call_state from, const struct 
 static int act_progress(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
 {
 	(void)from;
-	if (!c->setup_answered) {
+	if (!isdn_call_of(c)->setup_answered) {
 		/* PROGRESS is not a first answer to SETUP. */
 		isdn_tx_proceeding(c);
-		c->setup_answered = 1;
+		isdn_call_of(c)->setup_answered = 1;
 		call_log(c, LOG_LVL_INFO, "CALL PROCEEDING sent");
 	}
 	isdn_tx_progress(c, e->inband);
@@ -188,7 +180,7 @@ static int act_answer(struct tdm_call *c, enum tdm_call_state from, const struct
 	(void)from;
 	(void)e;
 	isdn_tx_connect(c);
-	c->setup_answered = 1;
+	isdn_call_of(c)->setup_answered = 1;
 	call_log(c, LOG_LVL_INFO, "CONNECT sent");
 	return 0;
 }
@@ -282,14 +274,14 @@ static int act_rx_clear(struct tdm_call *c, enum tdm_call_state from, const stru
 	struct tdm_span *s = c->span;
 	int cause = e->cause;
 
-	if (!s->dchan_connected || !s->l2_up)
+	if (!s->sig_connected || !s->sig_up)
 		cause = Q850_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
 	c->cause = cause;
 	call_log(c, LOG_LVL_INFO, "%s received in %s, cause %d (%s)", isdn_event_name(e->type),
 		 isdn_call_state_name(from), cause, pri_cause2str(cause));
 	span_call_disconnected(c, cause);
 	isdn_tx_clear(c, e->cause);
-	chan_free(c);
+	span_chan_free(c->span, c->chan);
 	return 0;
 }
 
@@ -384,7 +376,7 @@ static const struct transition table[TDM_CS_COUNT][ISDN_EV_COUNT] = {
 
 static int dispatch(struct tdm_call *c, const struct isdn_ev *e)
 {
-	enum tdm_call_state from = c->state;
+	enum tdm_call_state from = isdn_call_of(c)->state;
 	const struct transition *t;
 	int err;
 
@@ -397,10 +389,10 @@ static int dispatch(struct tdm_call *c, const struct isdn_ev *e)
 		return EINVAL;
 	}
 	call_log(c, LOG_LVL_DEBUG, "%s -> %s", event_names[e->type], state_names[t->to]);
-	c->state = t->to;
+	isdn_call_of(c)->state = t->to;
 	err = t->act(c, from, e);
 	if (err) {
-		c->state = from;
+		isdn_call_of(c)->state = from;
 		call_log(c, LOG_LVL_DEBUG, "%s failed (%s): back to %s", event_names[e->type],
 			 strerror(err), state_names[from]);
 	}
@@ -469,7 +461,7 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 
 static int call_live(const struct tdm_call *c)
 {
-	return c->state != TDM_CS_NULL && c->state != TDM_CS_CLEARING;
+	return isdn_call_of(c)->state != TDM_CS_NULL && isdn_call_of(c)->state != TDM_CS_CLEARING;
 }
 
 /* Feed e to every live call (on chan, or all for 0): gw/ hears of each
@@ -505,75 +497,53 @@ void isdn_clear_all(struct tdm_span *s, int cause, int l1_lost)
 	event_to_calls(s, 0, &e);
 }
 
-/* ---- gw/'s commands (tdm.h) ---- */
+/* ---- gw/'s commands (span_call.c checked them) ---- */
 
-int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setup,
-		   void *user, struct tdm_call **out)
+static int call_place(struct tdm_call *c, const struct tdm_setup *setup)
 {
 	struct isdn_ev e = { .type = ISDN_CMD_PLACE, .setup = setup };
-	struct tdm_call *c;
-	int chan, err;
+	int err = dispatch(c, &e);
 
-	if (!s->up)
-		return ENETDOWN;
-	if (channel > 0 && !span_is_bearer(s, channel))
-		return EINVAL;
-	chan = span_hunt(s, channel);
-	if (chan < 0)
-		return EBUSY;
-	c = span_call_new(s, chan, 1);
-	if (!c)
-		return ENOMEM;
-	c->user = user;
-	c->in_cb++;
-	err = dispatch(c, &e);
-	c->in_cb--;
-	if (err)
-		c->gw_holds = 0; /* never gw/'s: freed now */
-	span_call_maybe_free(c);
-	isdn_kick(s);
-	if (!err)
-		*out = c;
+	isdn_kick(c->span);
 	return err;
 }
 
-static int command(struct tdm_call *c, enum isdn_event type, int cause, int inband)
+static int call_command(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inband)
 {
-	struct isdn_ev e = { .type = type, .cause = cause, .inband = !!inband };
-	struct tdm_span *s;
-	int err;
+	static const enum isdn_event type[] = {
+		[TDM_CMD_PROCEEDING] = ISDN_CMD_PROCEEDING, [TDM_CMD_ALERT] = ISDN_CMD_ALERT,
+		[TDM_CMD_PROGRESS] = ISDN_CMD_PROGRESS, [TDM_CMD_ANSWER] = ISDN_CMD_ANSWER,
+		[TDM_CMD_HANGUP] = ISDN_CMD_HANGUP,
+	};
+	struct isdn_ev e = { .type = type[cmd], .cause = cause, .inband = inband };
+	struct tdm_span *s = c->span;
+	int err = isdn_call_event(c, &e); /* c may be gone now */
 
-	if (!c)
-		return EINVAL;
-	s = c->span;
-	err = isdn_call_event(c, &e); /* c may be gone now */
 	isdn_kick(s);
 	return err;
 }
 
-int tdm_call_proceeding(struct tdm_call *c)
+/* libpri still has the call: it is not freed under libpri's feet. */
+static int call_held(const struct tdm_call *c)
 {
-	return command(c, ISDN_CMD_PROCEEDING, 0, 0);
+	return isdn_call_of(c)->q != NULL;
 }
 
-int tdm_call_alert(struct tdm_call *c, int inband)
+/* Until it clears, a call holds its channel. */
+static int call_holds_chan(const struct tdm_call *c)
 {
-	return command(c, ISDN_CMD_ALERT, 0, inband);
+	return isdn_call_of(c)->state != TDM_CS_CLEARING;
 }
 
-int tdm_call_progress(struct tdm_call *c, int inband)
-{
-	return command(c, ISDN_CMD_PROGRESS, 0, inband);
-}
-
-int tdm_call_answer(struct tdm_call *c)
-{
-	return command(c, ISDN_CMD_ANSWER, 0, 0);
-}
-
-int tdm_call_hangup(struct tdm_call *c, int cause)
-{
-	if (cause <= 0 || cause > 127)
-		cause = Q850_NORMAL_CLEARING;
-	return command(c, ISDN_CMD_HANGUP, cause, 0);
-}
+const struct tdm_sig_ops tdm_isdn_sig_ops = {
+	.name = "isdn",
+	.call_size = sizeof(struct isdn_call),
+	.new = isdn_new,
+	.free = isdn_free,
+	.changed = isdn_span_changed,
+	.clear_all = isdn_clear_all,
+	.place = call_place,
+	.command = call_command,
+	.call_held = call_held,
+	.holds_chan = call_holds_chan,
+};

@@ -3,11 +3,11 @@
  * Virtual span, D-channel side (control thread): listens on DIR/dchan
  * (../shared/virt-span.md), one line at a time. Each SEQPACKET message is a
  * Q.921 frame + 2 FCS bytes and goes to libpri through isdn_input(); libpri
- * writes to whichever line is connected now (span->dfd).
+ * writes to whichever line is connected now (isdn.c keeps it).
  */
 #include "config.h" /* _GNU_SOURCE: accept4 */
 
-#include "tdm/span_int.h"
+#include "tdm/dchan.h"
 #include "tdm/virt_int.h"
 
 #include <errno.h>
@@ -202,7 +202,6 @@ static void virt_free(struct tdm_span *s)
 		loop_fd_del(s->loop, v->cfd);
 		close(v->cfd);
 	}
-	s->dfd = -1;
 	loop_fd_del(s->loop, v->lfd);
 	close(v->lfd);
 	unlink(v->path);

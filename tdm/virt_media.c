@@ -69,14 +69,13 @@ static void put_hdr(uint8_t *p, char type, uint16_t count, uint32_t seq)
 	put32(p + 4, seq);
 }
 
-static void update(struct tdm_media *m)
+/* Report the link after an input changed; why: what changed. */
+static void update(struct tdm_media *m, const char *why)
 {
 	struct virt_media *v = m->be;
 	int conn = v->cfd >= 0;
-	int up = conn && v->flowing && v->line_alarm == TDM_ALARM_NONE;
-	enum tdm_alarm alarm = !conn || !v->flowing ? TDM_ALARM_RED : v->line_alarm;
 
-	media_report(m, up, alarm);
+	media_report(m, !conn || !v->flowing ? TDM_ALARM_RED : v->line_alarm, why);
 }
 
 static void bad(struct tdm_media *m, const char *why)
@@ -97,7 +96,7 @@ static void drop(struct tdm_media *m, const char *why)
 
 	if (v->cfd < 0)
 		return;
-	log_notice(LOG_MEDIA, "%s: media line gone (%s)", m->name, why);
+	log_debug(LOG_MEDIA, "%s: media line gone (%s)", m->name, why);
 	loop_fd_del(m->loop, v->cfd);
 	close(v->cfd);
 	v->cfd = -1;
@@ -106,7 +105,7 @@ static void drop(struct tdm_media *m, const char *why)
 	v->line_alarm = TDM_ALARM_NONE;
 	loop_timer_stop(v->lof);
 	atomic_store_explicit(&m->connected, 0, memory_order_relaxed);
-	update(m);
+	update(m, "media line gone");
 }
 
 static void on_lof(void *arg)
@@ -114,10 +113,8 @@ static void on_lof(void *arg)
 	struct tdm_media *m = arg;
 	struct virt_media *v = m->be;
 
-	if (v->flowing)
-		log_warn(LOG_MEDIA, "%s: no frame for %d ms: loss of frame", m->name, LOF_MS);
 	v->flowing = 0;
-	update(m);
+	update(m, "no frame for 1 s: loss of frame");
 }
 
 static void frame(struct tdm_media *m, size_t n, uint16_t count, uint32_t seq)
@@ -142,7 +139,7 @@ static void frame(struct tdm_media *m, size_t n, uint16_t count, uint32_t seq)
 	loop_timer_start(v->lof, LOF_MS);
 	if (!v->flowing) {
 		v->flowing = 1;
-		update(m);
+		update(m, NULL);
 		if (v->cfd < 0)
 			return; /* a callback dropped us */
 	}
@@ -182,10 +179,8 @@ static void event(struct tdm_media *m, size_t n, uint16_t count)
 			bad(m, "bad ALARM");
 			return;
 		}
-		log_notice(LOG_MEDIA, "%s: line reports alarm %s", m->name,
-			   tdm_alarm_name((enum tdm_alarm)value));
 		v->line_alarm = (enum tdm_alarm)value;
-		update(m);
+		update(m, "the line's ALARM");
 	} else if (code >= VIRT_E_OFFHOOK && code < VIRT_E_ALARM) {
 		if (count < 1 || count > m->nslots) {
 			bad(m, "'E' for no such channel");
