@@ -49,17 +49,35 @@ int dahdi_open_chan(int channo, char *err, size_t errlen)
 	return fd;
 }
 
-enum tdm_alarm dahdi_span_alarm(int fd)
+int dahdi_get_event(int fd)
+{
+	int ev;
+
+	if (ioctl(fd, DAHDI_GETEVENT, &ev) < 0)
+		return DAHDI_EVENT_NONE;
+	return ev;
+}
+
+/* DAHDI_SPANSTAT of the span the channel fd belongs to: 0 or errno. */
+static int span_info(int fd, struct dahdi_spaninfo *si)
 {
 	struct dahdi_params p;
-	struct dahdi_spaninfo si;
 
 	memset(&p, 0, sizeof(p));
-	memset(&si, 0, sizeof(si));
+	memset(si, 0, sizeof(*si));
 	if (ioctl(fd, DAHDI_GET_PARAMS, &p) < 0)
-		return TDM_ALARM_RED;
-	si.spanno = p.spanno;
-	if (ioctl(fd, DAHDI_SPANSTAT, &si) < 0)
+		return errno;
+	si->spanno = p.spanno;
+	if (ioctl(fd, DAHDI_SPANSTAT, si) < 0)
+		return errno;
+	return 0;
+}
+
+enum tdm_alarm dahdi_span_alarm(int fd)
+{
+	struct dahdi_spaninfo si;
+
+	if (span_info(fd, &si))
 		return TDM_ALARM_RED;
 	return dahdi_alarm_from_bits(si.alarms);
 }
@@ -89,9 +107,9 @@ static void set_alarm(struct tdm_span *s, int in_alarm)
 static void dchan_event(struct tdm_span *s)
 {
 	struct dahdi_dchan *d = s->dbe;
-	int ev;
+	int ev = dahdi_get_event(d->fd);
 
-	if (ioctl(d->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	if (ev == DAHDI_EVENT_NONE)
 		return;
 	switch (ev) {
 	case DAHDI_EVENT_ALARM:
@@ -219,18 +237,14 @@ fail:
 static int dahdi_describe(const struct tdm_span *s, char *buf, size_t len)
 {
 	struct dahdi_dchan *d = s->dbe;
-	struct dahdi_params p;
 	struct dahdi_spaninfo si;
+	int err;
 
 	if (!d)
 		return ENODEV;
-	memset(&p, 0, sizeof(p));
-	memset(&si, 0, sizeof(si));
-	if (ioctl(d->fd, DAHDI_GET_PARAMS, &p) < 0)
-		return errno;
-	si.spanno = p.spanno;
-	if (ioctl(d->fd, DAHDI_SPANSTAT, &si) < 0)
-		return errno;
+	err = span_info(d->fd, &si);
+	if (err)
+		return err;
 	snprintf(buf, len, "%.40s (DAHDI span %d)", si.name, si.spanno);
 	return 0;
 }

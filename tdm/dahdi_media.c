@@ -143,8 +143,8 @@ static void chan_start(struct dahdi_chan *c)
 
 	if (ioctl(c->fd, DAHDI_FLUSH, &flush) < 0)
 		log_debug(LOG_MEDIA, "%s/B%d: DAHDI_FLUSH: %s", c->m->name, c->ch, strerror(errno));
-	for (int ev, i = 0; i < 8; i++)	/* events the flush did not take */
-		if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	for (int i = 0; i < 8; i++)	/* events the flush did not take */
+		if (dahdi_get_event(c->fd) == DAHDI_EVENT_NONE)
 			break;
 	c->started = 1;
 	/* the flush restarted the receive buffer: the first chunk comes in
@@ -156,9 +156,9 @@ static void chan_start(struct dahdi_chan *c)
 static void chan_event(struct dahdi_chan *c)
 {
 	struct tdm_media *m = c->m;
-	int ev;
+	int ev = dahdi_get_event(c->fd);
 
-	if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	if (ev == DAHDI_EVENT_NONE)
 		return;
 	switch (ev) {
 	case DAHDI_EVENT_ALARM: {
