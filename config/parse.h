@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to config/: the parser state shared by parse.c (reading the INI
- * text) and config.c (defaults, cross-section checks, the public API).
+ * text), keys.c (the key tables and setters), values.c (value checkers) and
+ * config.c (defaults, cross-section checks, the public API).
  */
 #ifndef SIPGW_CONFIG_PARSE_H
 #define SIPGW_CONFIG_PARSE_H
@@ -56,6 +57,11 @@ void cfg_perr(struct cfg_parser *p, int line, const char *fmt, ...)
 int cfg_key_index(enum cfg_sec sec, const char *name);
 /* Name of key i of section sec, NULL past the end (tests walk the tables). */
 const char *cfg_key_name(enum cfg_sec sec, int i);
+/* Key i of section sec (keys.c): may it appear more than once; check and
+ * store value v into obj, the section's struct, or report at line. */
+int cfg_key_repeats(enum cfg_sec sec, int i);
+void cfg_key_set(struct cfg_parser *p, void *obj, enum cfg_sec sec, int i, const char *v,
+		 int line);
 /* Word for an enum value: which = 0 driver, 1 signalling, 2 switchtype,
  * 3 type, 4 law, 5 ton_out. */
 const char *cfg_word(int which, int value);
