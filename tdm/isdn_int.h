@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/fsm.h"
 #include "tdm/dchan.h"
 #include "tdm/span_int.h"
 
@@ -93,8 +94,7 @@ struct isdn {
 /* The ISDN part of a call (its tdm_call's sig[]). */
 struct isdn_call {
 	q931_call *q;		/* libpri's call; NULL once handed back */
-	enum tdm_call_state state;
-	int setup_answered;	/* incoming: our first answer to SETUP went out */
+	struct fsm *fsm;	/* its machine: state enum tdm_call_state */
 };
 
 static inline struct isdn_call *isdn_call_of(const struct tdm_call *c)
@@ -151,7 +151,6 @@ void isdn_call_restart(struct tdm_span *s, int chan);
 /* Clear every call: l1_lost = nothing can be signalled (forget locally),
  * else send DISCONNECT. gw/ gets disconnected(cause) for each. */
 void isdn_clear_all(struct tdm_span *s, int cause, int l1_lost);
-const char *isdn_call_state_name(enum tdm_call_state st);
 const char *isdn_event_name(enum isdn_event ev);
 
 #endif

@@ -172,6 +172,7 @@ void tdm_span_free(struct tdm_span *s)
 	while (s->calls) {
 		struct tdm_call *c = s->calls;
 		s->calls = c->next;
+		s->sig->call_free(c);
 		free(c);
 	}
 	if (s->media_efd >= 0) {

@@ -25,6 +25,10 @@ struct tdm_call *span_call_new(struct tdm_span *s, int chan, int outgoing)
 	c->outgoing = outgoing;
 	c->cause = -1;
 	c->gw_holds = 1;
+	if (s->sig->call_new(c)) {
+		free(c);
+		return NULL;
+	}
 	c->next = s->calls;
 	s->calls = c;
 	if (chan > 0 && chan < TDM_SLOTS)
@@ -52,6 +56,7 @@ void span_call_maybe_free(struct tdm_call *c)
 			span_chan_free(s, c->chan);
 	}
 	log_debug(LOG_ISDN, "%s/B%d: call %u freed", s->name, c->chan, c->id);
+	s->sig->call_free(c);
 	free(c);
 }
 

@@ -387,7 +387,7 @@ int main(void)
 		"gw: tdm_call_hangup in disconnected -> 22\n"
 		"isdn DEBUG: span1/B3: call 6 freed\n"),
 	       "Q.931 RESTART of B3: its call is forgotten, disconnected(41); a hangup from the callback is refused; B4 untouched");
-	TAP_OK(isdn_call_of(b)->state == TDM_CS_IN_PROCEEDING && tdm_span_chan_state(span, 3) == TDM_CHAN_IDLE,
+	TAP_OK(fsm_state(isdn_call_of(b)->fsm) == TDM_CS_IN_PROCEEDING && tdm_span_chan_state(span, 3) == TDM_CHAN_IDLE,
 	       "B4's call still in PROCEEDING-IN, B3 idle");
 	tdm_call_hangup(b, 16);
 
