@@ -116,6 +116,8 @@ static void defaults_general(struct cfg *c)
 	g->no_answer_timeout = 180;
 	g->sip_timer_c = 180;
 	g->retry_after = 5;
+	g->sip_t1 = 500;
+	g->sip_t2 = 4000;
 	g->rtp_timeout = 60;
 	snprintf(g->user_agent, sizeof(g->user_agent), "sipgw/%s", SIPGW_VERSION);
 	strcpy(n->national_prefix, "0");
@@ -130,6 +132,8 @@ static void check_general(struct cfg_parser *p)
 	int lmin = p->general_x.keyline[cfg_key_index(CFG_SEC_GENERAL, "rtp_port_min")];
 	int lmax = p->general_x.keyline[cfg_key_index(CFG_SEC_GENERAL, "rtp_port_max")];
 	int lcc = p->numbering_x.keyline[cfg_key_index(CFG_SEC_NUMBERING, "country_code")];
+	int lt1 = p->general_x.keyline[cfg_key_index(CFG_SEC_GENERAL, "sip_t1")];
+	int lt2 = p->general_x.keyline[cfg_key_index(CFG_SEC_GENERAL, "sip_t2")];
 
 	if (!p->general_x.keyline[cfg_key_index(CFG_SEC_GENERAL, "rtp_address")])
 		strcpy(g->rtp_address, g->sip_address);
@@ -137,6 +141,9 @@ static void check_general(struct cfg_parser *p)
 		cfg_perr(p, lmax > lmin ? lmax : lmin,
 			 "rtp_port_min (%d) must be less than rtp_port_max (%d)",
 			 g->rtp_port_min, g->rtp_port_max);
+	if (g->sip_t2 < g->sip_t1)
+		cfg_perr(p, lt2 ? lt2 : lt1, "sip_t2 (%d ms) must not be less than sip_t1 (%d ms): RFC 3261 "
+			 "section 17.1.2.2 caps retransmission at T2", g->sip_t2, g->sip_t1);
 	if (lcc && n->country_code[0] == '0')
 		cfg_perr(p, lcc, "invalid country_code '%s' in [numbering]: expected 1 to 3 "
 			 "digits, not starting with 0", n->country_code);
@@ -519,5 +526,5 @@ int cfg_general_needs_restart(const struct cfg_general *a, const struct cfg_gene
 	return strcmp(a->sip_address, b->sip_address) || a->sip_port != b->sip_port ||
 	       strcmp(a->control_socket, b->control_socket) || strcmp(a->pid_file, b->pid_file) ||
 	       a->media_workers != b->media_workers || a->media_priority != b->media_priority ||
-	       a->retry_after != b->retry_after;
+	       a->retry_after != b->retry_after || a->sip_t1 != b->sip_t1 || a->sip_t2 != b->sip_t2;
 }

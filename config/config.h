@@ -55,6 +55,7 @@ struct cfg_general {
 	int no_answer_timeout;		/* sip->isdn: no CONNECT after SETUP, 180 */
 	int sip_timer_c;		/* isdn->sip: RFC 3261 Timer C, only 1xx to our INVITE, 180 */
 	int retry_after;		/* Retry-After of a 503 we send (RFC 3261 20.33), 5; 0 = none */
+	int sip_t1, sip_t2;		/* RFC 3261 T1 and T2 (section 17.1.1.1), ms: 500, 4000 */
 	int rtp_timeout;		/* an answered call with no RTP for this long ends, 60; 0 = never */
 };
 

@@ -412,6 +412,8 @@ static const struct key general_keys[] = {
 	{ "no_answer_timeout", set_int, G(no_answer_timeout), 1, 3600, NULL, NULL, 0 },
 	{ "sip_timer_c", set_int, G(sip_timer_c), 1, 3600, NULL, NULL, 0 },
 	{ "retry_after", set_int, G(retry_after), 0, 3600, NULL, NULL, 0 },
+	{ "sip_t1", set_int, G(sip_t1), 50, 10000, NULL, NULL, 0 },
+	{ "sip_t2", set_int, G(sip_t2), 500, 60000, NULL, NULL, 0 },
 	{ "rtp_timeout", set_int, G(rtp_timeout), 0, 3600, NULL, NULL, 0 },
 	{ "user_agent", set_str, G(user_agent), 0, SZ(cfg_general, user_agent), NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },

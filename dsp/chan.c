@@ -5,7 +5,14 @@
  * Card -> network, per block of `chunk` samples:
  *   G.711 decode -> echo cancel (reference = what went to the card one call
  *   earlier) -> DTMF detection on the cancelled signal -> residual echo
- *   suppression -> muted while a digit is being received.
+ *   suppression -> look-ahead: with DTMF detection on, the audio waits
+ *   DSP_DTMF_LOOKAHEAD samples (25.5 ms) before it goes out, muted while a
+ *   digit (or a likely one) is being received and for those samples before
+ *   the detector first said so. The detector needs up to 188 samples to see
+ *   a digit: without the wait, what came of it before (up to 31 ms) went
+ *   out in-band, and a far end that detects in-band too saw it twice.
+ *   The wait is on the output only: the canceller and the detector work on
+ *   the card's audio as it comes, so the reference stays aligned.
  * Network -> card: queued digits replace the audio while they play ->
  *   G.711 encode; the encoded block, decoded again (what the line really
  *   carries), is queued as the echo reference for the next card block.
@@ -31,6 +38,11 @@ struct dsp_chan {
 	int16_t *ref;			/* reference FIFO, ref_cap samples */
 	size_t ref_len, ref_cap;
 	int16_t *lin, *tmp;		/* work buffers, chunk samples */
+	/* toward the network: `delay` samples processed but held, then the
+	 * block being processed; mute: per sample, muted when it goes out */
+	int16_t *held;
+	uint8_t *mute;
+	size_t delay;			/* DSP_DTMF_LOOKAHEAD with dtmf_detect, else 0 */
 	uint64_t digits_rx;
 };
 
@@ -72,7 +84,10 @@ int dsp_chan_new(const struct dsp_chan_params *p, const struct dsp_events *ev, v
 	d->ref = calloc(d->ref_cap, sizeof(*d->ref));
 	d->lin = calloc((size_t)p->chunk, sizeof(*d->lin));
 	d->tmp = calloc((size_t)p->chunk, sizeof(*d->tmp));
-	if (!d->ref || !d->lin || !d->tmp) {
+	d->delay = p->dtmf_detect ? DSP_DTMF_LOOKAHEAD : 0;
+	d->held = calloc(d->delay + (size_t)p->chunk, sizeof(*d->held));
+	d->mute = calloc(d->delay + (size_t)p->chunk, sizeof(*d->mute));
+	if (!d->ref || !d->lin || !d->tmp || !d->held || !d->mute) {
 		rc = ENOMEM;
 		goto out;
 	}
@@ -99,6 +114,8 @@ void dsp_chan_free(struct dsp_chan *d)
 	free(d->ref);
 	free(d->lin);
 	free(d->tmp);
+	free(d->held);
+	free(d->mute);
 	free(d);
 }
 
@@ -137,27 +154,49 @@ static void ref_put(struct dsp_chan *d, const int16_t *src, size_t n)
 	d->ref_len += n;
 }
 
+/* Detect digits in the len samples at x (held + delay), fed up to each of
+ * the detector's decisions, and mark what goes out muted: the samples
+ * received while a digit or a likely one is reported, and the delay samples
+ * before each moment it is (the digit's start, seen late). */
+static void detect(struct dsp_chan *d, const int16_t *x, size_t len)
+{
+	for (size_t a = 0, b; a < len; a = b) {
+		size_t step = (size_t)dsp_dtmf_rx_next(d->dtmf);
+		int before = dsp_dtmf_rx_active(d->dtmf);
+
+		b = a + (step < len - a ? step : len - a);
+		dsp_dtmf_rx(d->dtmf, x + a, (int)(b - a));
+		if (before)
+			memset(d->mute + d->delay + a, 1, b - a);
+		if (dsp_dtmf_rx_active(d->dtmf))
+			memset(d->mute + b, 1, d->delay);
+	}
+}
+
 void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n)
 {
 	size_t chunk = (size_t)d->p.chunk;
 
 	for (size_t off = 0; off < n; off += chunk) {
 		size_t len = n - off < chunk ? n - off : chunk;
-		int16_t *o = out + off;
+		int16_t *x = d->held + d->delay;
 
-		dsp_g711_decode(d->p.law, in + off, o, len);
+		dsp_g711_decode(d->p.law, in + off, x, len);
+		memset(d->mute + d->delay, 0, len);
 		ref_take(d, d->lin, len);
 		/* speexdsp works on whole blocks: a short tail block passes as is */
 		if (d->ec_on && len == chunk) {
-			dsp_echo_cancel(d->echo, o, d->lin, d->tmp);
-			memcpy(o, d->tmp, len * sizeof(*o));
+			dsp_echo_cancel(d->echo, x, d->lin, d->tmp);
+			memcpy(x, d->tmp, len * sizeof(*x));
 		}
 		if (d->p.dtmf_detect)
-			dsp_dtmf_rx(d->dtmf, o, (int)len);
+			detect(d, x, len);
 		if (d->ec_on && len == chunk)
-			dsp_echo_suppress(d->echo, o);
-		if (d->p.dtmf_detect && dsp_dtmf_rx_active(d->dtmf))
-			memset(o, 0, len * sizeof(*o));
+			dsp_echo_suppress(d->echo, x);
+		for (size_t i = 0; i < len; i++)
+			out[off + i] = d->mute[i] ? 0 : d->held[i];
+		memmove(d->held, d->held + len, d->delay * sizeof(*d->held));
+		memmove(d->mute, d->mute + len, d->delay);
 	}
 }
 

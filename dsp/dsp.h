@@ -45,7 +45,9 @@ void dsp_chan_free(struct dsp_chan *d);
 
 /* Card -> network. in: n G.711 bytes; out: n linear samples. While a digit
  * is being detected the outgoing audio is muted, so the far end hears it
- * once (as an RFC 4733 event) and not twice. */
+ * once (as an RFC 4733 event) and not twice. With dtmf_detect the audio
+ * comes out 204 samples (25.5 ms) late: the look-ahead in which a digit's
+ * start, heard before the detector is sure, is muted as well. */
 void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n);
 /* Network -> card. in: n linear samples, or NULL for silence; out: n G.711
  * bytes. Queued digits replace the audio while they play. */

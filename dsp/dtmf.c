@@ -21,6 +21,7 @@ struct dsp_dtmf {
 	char cur;			/* digit being received, 0 = none */
 	int mute_hang;			/* samples */
 	int blank;			/* samples of rx blanking left */
+	int rx_phase;			/* samples fed since the last block end */
 	int16_t zeros[160];
 	/* transmit queue */
 	struct { char d; int ms; } q[DSP_DTMF_QUEUE];
@@ -98,6 +99,8 @@ void dsp_dtmf_free(struct dsp_dtmf *t)
 
 void dsp_dtmf_rx(struct dsp_dtmf *t, const int16_t *x, int n)
 {
+	/* every sample goes in, x or zeros: the blocks keep their phase */
+	t->rx_phase = (t->rx_phase + n) % DSP_DTMF_BLOCK;
 	if (t->mute_hang > 0)
 		t->mute_hang = t->mute_hang > n ? t->mute_hang - n : 0;
 	if (t->tx_playing || t->blank > 0) {
@@ -119,6 +122,11 @@ void dsp_dtmf_rx(struct dsp_dtmf *t, const int16_t *x, int n)
 int dsp_dtmf_rx_active(const struct dsp_dtmf *t)
 {
 	return t->cur != 0 || t->mute_hang > 0 || dtmf_rx_status(t->rx) != 0;
+}
+
+int dsp_dtmf_rx_next(const struct dsp_dtmf *t)
+{
+	return DSP_DTMF_BLOCK - t->rx_phase;
 }
 
 int dsp_dtmf_tx_queue(struct dsp_dtmf *t, char digit, int duration_ms)

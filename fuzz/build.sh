@@ -44,7 +44,7 @@ room_srcs_but() {
 # The rooms' sources each harness links.
 declare -A SRCS=(
 	[fuzz_sip_msg]="$(room_srcs sip) $(room_srcs lib)"
-	[fuzz_sip_ua]="$(room_srcs_but sip sip/ua.c) $(room_srcs lib)"
+	[fuzz_sip_ua]="$(room_srcs_but sip sip/msg.c) $(room_srcs lib)"
 	[fuzz_sdp]="sip/sdp.c"
 	[fuzz_config]="$(room_srcs config) lib/log.c"
 	[fuzz_number]="gw/number.c"

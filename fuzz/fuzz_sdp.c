@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fuzz_sdp: an SDP body as an INVITE or a response carries it: sdp_parse()
+ * fuzz_sdp: an SDP body as an INVITE or a response carries it: sip_sdp_parse()
  * (libosip2's sdp_message parser and our reading of it), then what call.c
- * does with an offer: sdp_negotiate() against our offer and sdp_build() of
+ * does with an offer: sip_sdp_negotiate() against our offer and sip_sdp_build() of
  * the answer.
  */
 #include <stdarg.h>
@@ -24,19 +24,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sdp_media offer, answer, ours = {
-		.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU },
-		.npts = 2, .te_pt = 101, .ptime = 20, .dir = SDP_SENDRECV,
+	struct sip_sdp_media offer, answer, ours = {
+		.addr = "192.0.2.1", .port = 10000, .pts = { SIP_SDP_PT_PCMA, SIP_SDP_PT_PCMU },
+		.npts = 2, .te_pt = 101, .ptime = 20, .dir = SIP_SDP_SENDRECV,
 	};
 	char body[1024];
 
-	if (sdp_parse((const char *)data, size, &offer))
+	if (sip_sdp_parse((const char *)data, size, &offer))
 		return 0;
 	/* the fields stay inside what the struct promises */
-	if (offer.npts > SDP_MAX_PTS || !memchr(offer.addr, '\0', sizeof(offer.addr)))
+	if (offer.npts > SIP_SDP_MAX_PTS || !memchr(offer.addr, '\0', sizeof(offer.addr)))
 		__builtin_trap();
-	sdp_build(&offer, body, sizeof(body));
-	if (sdp_negotiate(&offer, &ours, &answer) == 0)
-		sdp_build(&answer, body, sizeof(body));
+	sip_sdp_build(&offer, body, sizeof(body));
+	if (sip_sdp_negotiate(&offer, &ours, &answer) == 0)
+		sip_sdp_build(&answer, body, sizeof(body));
 	return 0;
 }

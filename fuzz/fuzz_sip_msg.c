@@ -34,7 +34,7 @@ static void valid_msg(osip_message_t *m, int is_req)
 	size_t slen = 0;
 	int port;
 	osip_body_t *body = NULL;
-	struct sdp_media sdp;
+	struct sip_sdp_media sdp;
 
 	if (is_req)
 		osip_message_fix_last_via_header(m, "192.0.2.1", 5060);
@@ -42,9 +42,9 @@ static void valid_msg(osip_message_t *m, int is_req)
 	sip_reason_q850(m);
 	if (osip_message_to_str(m, &s, &slen) == 0)
 		osip_free(s);
-	/* call.c hands the first body to sdp_parse() */
+	/* call.c hands the first body to sip_sdp_parse() */
 	if (osip_message_get_body(m, 0, &body) >= 0 && body && body->body)
-		sdp_parse(body->body, body->length, &sdp);
+		sip_sdp_parse(body->body, body->length, &sdp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

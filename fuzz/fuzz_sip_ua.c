@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_sip_ua: a conversation of datagrams through a whole UA: each one
- * goes through sip/ua.c's handle_datagram() (validation, libosip2's
+ * goes through sip_ua_receive() (sip/wire.c: validation, libosip2's
  * parser and transactions, the dialog and call code of call.c, SDP), with
- * the osip state machines run after each (sip_ua_kick). This file
- * includes sip/ua.c to reach the static handle_datagram(), and renames
- * two things in it: getrandom (tokens, tags and branches become
- * "000..." so that a response can match our own requests) and
- * sip_udp_send (nothing leaves the process: a Via could name any host).
+ * the osip state machines run after each (sip_ua_kick). The UA's
+ * transport is a table of our own (nothing leaves the process: a Via
+ * could name any host). This file includes sip/msg.c to rename getrandom
+ * in it (tokens, tags and branches become "000..." so that a response can
+ * match our own requests).
  * Input: byte 0 says what gw/ does: bit 0 places an outgoing call to
  * 192.0.2.9:5060 first; bits 1-2 how an incoming INVITE is answered (180
  * then 200 with SDP, 486, 183 with SDP, left ringing); bit 3 hangs up
@@ -18,14 +18,12 @@
 #include <sys/random.h>
 
 static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags);
-static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
 #define getrandom fuzz_getrandom
-#define sip_udp_send fuzz_udp_send
-#include "sip/ua.c"
+#include "sip/msg.c"
 
 #include "fuzz/fuzz_osip.h"
+#include "lib/log.h"
 #undef getrandom
-#undef sip_udp_send
 
 static int dump;
 static unsigned mode;
@@ -37,17 +35,37 @@ static ssize_t fuzz_getrandom(void *buf, size_t n, unsigned flags)
 	return (ssize_t)n;
 }
 
-static int fuzz_udp_send(int fd, const char *buf, size_t len, const char *host, int port)
+static int fuzz_tp_open(struct loop *l, const char *addr, uint16_t port,
+			const struct sip_tp_handler *h, void **impl, uint16_t *bound)
 {
-	(void)fd;
-	if (dump)
-		fprintf(stderr, "---- to %s:%d\n%.*s\n", host, port, (int)len, buf);
+	static int dummy;
+
+	*impl = &dummy;
+	*bound = port ? port : 5060;
 	return 0;
 }
 
-static const struct sdp_media ours = {
-	.addr = "192.0.2.1", .port = 10000, .pts = { SDP_PT_PCMA, SDP_PT_PCMU }, .npts = 2,
-	.te_pt = 101, .ptime = 20, .dir = SDP_SENDRECV,
+static int fuzz_tp_send(void *impl, const char *buf, size_t len, const struct sip_addr *dst)
+{
+	if (dump)
+		fprintf(stderr, "---- to %s:%u\n%.*s\n", dst->host, dst->port, (int)len, buf);
+	return 0;
+}
+
+static void fuzz_tp_close(void *impl)
+{
+}
+
+static const struct sip_transport_ops fuzz_tp = {
+	.name = "UDP", .kind = SIP_TP_UDP,
+	.open = fuzz_tp_open, .send = fuzz_tp_send, .close = fuzz_tp_close,
+};
+
+static char rxbuf[SIP_MAX_DGRAM + 1];
+
+static const struct sip_sdp_media ours = {
+	.addr = "192.0.2.1", .port = 10000, .pts = { SIP_SDP_PT_PCMA, SIP_SDP_PT_PCMU }, .npts = 2,
+	.te_pt = 101, .ptime = 20, .dir = SIP_SDP_SENDRECV,
 };
 
 /* What gw/ would do: answer, reject or hang up; a call's user pointer
@@ -63,8 +81,8 @@ static void second_event(struct sip_call *c)
 
 static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_info *inv)
 {
-	struct sdp_media ans;
-	int have = inv->has_sdp && sdp_negotiate(&inv->offer, &ours, &ans) == 0;
+	struct sip_sdp_media ans;
+	int have = inv->has_sdp && sip_sdp_negotiate(&inv->offer, &ours, &ans) == 0;
 
 	switch (mode >> 1 & 3) {
 	case 0:
@@ -83,12 +101,12 @@ static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_i
 	second_event(c);
 }
 
-static void ev_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
+static void ev_progress(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp)
 {
 	second_event(c);
 }
 
-static void ev_answered(void *arg, struct sip_call *c, const struct sdp_media *sdp)
+static void ev_answered(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp)
 {
 	second_event(c);
 }
@@ -102,7 +120,7 @@ static void ev_confirmed(void *arg, struct sip_call *c)
 	second_event(c);
 }
 
-static void ev_terminated(void *arg, struct sip_call *c, int q850, int by_cancel)
+static void ev_terminated(void *arg, struct sip_call *c, int q850, enum sip_end why)
 {
 }
 
@@ -111,13 +129,8 @@ static int ev_options(void *arg, const char *src_addr)
 	return mode & 16 ? 503 : 200;
 }
 
-static void ev_options_result(void *arg, void *user, int code)
-{
-}
-
 static const struct sip_events events = {
 	ev_incoming, ev_progress, ev_answered, ev_failed, ev_confirmed, ev_terminated,
-	ev_options, ev_options_result,
 };
 
 static struct loop *loop;
@@ -144,10 +157,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	if (sip_ua_new(loop, &p, &events, NULL, &ua) || sip_ua_start(ua))
+	const struct sip_addr src = { .host = "192.0.2.9", .port = 5060, .kind = SIP_TP_UDP };
+
+	if (sip_ua_new(loop, &p, &events, NULL, &ua))
 		abort();
-	snprintf(ua->src_addr, sizeof(ua->src_addr), "192.0.2.9");
-	ua->src_port = 5060;
+	sip_ua_use_transport(ua, &fuzz_tp);
+	sip_ua_set_policy(ua, &(struct sip_policy){ .options_status = ev_options });
+	if (sip_ua_start(ua))
+		abort();
+	ua->src = src;
 	if (mode & 1)
 		sip_call_invite(ua, "sip:+4930123@192.0.2.9", "<sip:+4940999@192.0.2.1>",
 				"<sip:+4930123@192.0.2.9>", "192.0.2.9", 5060, &ours, NULL, &out);
@@ -163,11 +181,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		n = end ? (size_t)(end - (data + off)) : size - off;
 		if (n && n <= SIP_MAX_DGRAM) {
-			memcpy(ua->rxbuf, data + off, n);
-			ua->rxbuf[n] = '\0';
-			/* on_readable(): keep-alive CRLFs are not messages */
-			if (strspn(ua->rxbuf, "\r\n") < n)
-				handle_datagram(ua, ua->rxbuf, n);
+			memcpy(rxbuf, data + off, n);
+			rxbuf[n] = '\0';
+			sip_ua_receive(ua, rxbuf, n, &src);
 			sip_ua_kick(ua);
 		}
 		off += n + 2;

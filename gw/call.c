@@ -75,11 +75,11 @@ struct call_ev {
 	int code;		/* SIP status */
 	int cause;		/* Q.850 cause, -1 = none */
 	int inband;
-	const struct sdp_media *sdp;
+	const struct sip_sdp_media *sdp;
 };
 
-struct call {
-	struct call *next;
+struct gw_call {
+	struct gw_call *next;
 	struct gw *gw;
 	unsigned id;
 	int outgoing_sip;	/* 1: isdn->sip, 0: sip->isdn */
@@ -98,8 +98,8 @@ struct call {
 	/* media */
 	struct sip_rtp *rtp;	/* ours until handed to a worker */
 	int media_on;
-	struct sdp_media local;	/* our offer or answer */
-	struct sdp_media remote; /* sip->isdn: the caller's offer */
+	struct sip_sdp_media local;	/* our offer or answer */
+	struct sip_sdp_media remote; /* sip->isdn: the caller's offer */
 	int pt, te_pt;
 	int alerted;
 	/* The setup timer: sip->isdn no_answer_timeout from the SETUP,
@@ -113,7 +113,7 @@ struct call {
 	int cause;
 };
 
-typedef void (*call_action)(struct call *c, const struct call_ev *e);
+typedef void (*call_action)(struct gw_call *c, const struct call_ev *e);
 
 struct transition {
 	enum call_state from;
@@ -124,14 +124,14 @@ struct transition {
 
 /* ---- helpers ---- */
 
-static const char *call_dir(const struct call *c)
+static const char *call_dir(const struct gw_call *c)
 {
 	return c->outgoing_sip ? "isdn->sip" : "sip->isdn";
 }
 
-static void call_log(const struct call *c, int level, const char *fmt, ...)
+static void call_log(const struct gw_call *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void call_log(const struct call *c, int level, const char *fmt, ...)
+static void call_log(const struct gw_call *c, int level, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -150,9 +150,9 @@ static void call_log(const struct call *c, int level, const char *fmt, ...)
 static void on_t_setup(void *arg);
 static void on_t_rtp(void *arg);
 
-static struct call *call_new(struct gw *gw, int outgoing_sip)
+static struct gw_call *call_new(struct gw *gw, int outgoing_sip)
 {
-	struct call *c = calloc(1, sizeof(*c));
+	struct gw_call *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
@@ -177,11 +177,11 @@ static struct call *call_new(struct gw *gw, int outgoing_sip)
 	return c;
 }
 
-static void call_free(struct call *c)
+static void call_free(struct gw_call *c)
 {
 	struct gw *gw = c->gw;
 
-	for (struct call **pp = &gw->calls; *pp; pp = &(*pp)->next)
+	for (struct gw_call **pp = &gw->calls; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
@@ -197,7 +197,7 @@ static void call_free(struct call *c)
 }
 
 /* Our SDP: the card's law first. */
-static void local_sdp(struct call *c, struct sdp_media *m)
+static void local_sdp(struct gw_call *c, struct sip_sdp_media *m)
 {
 	const struct cfg_general *g = &c->gw->cfg->general;
 	int alaw = !c->span || c->span->cfg->law == CFG_LAW_ALAW;
@@ -205,17 +205,17 @@ static void local_sdp(struct call *c, struct sdp_media *m)
 	memset(m, 0, sizeof(*m));
 	str_copy(m->addr, g->rtp_address[0] ? g->rtp_address : g->sip_address, sizeof(m->addr));
 	m->port = sip_rtp_port(c->rtp);
-	m->pts[0] = alaw ? SDP_PT_PCMA : SDP_PT_PCMU;
-	m->pts[1] = alaw ? SDP_PT_PCMU : SDP_PT_PCMA;
+	m->pts[0] = alaw ? SIP_SDP_PT_PCMA : SIP_SDP_PT_PCMU;
+	m->pts[1] = alaw ? SIP_SDP_PT_PCMU : SIP_SDP_PT_PCMA;
 	m->npts = 2;
 	m->te_pt = 101;
 	m->ptime = 20;
-	m->dir = SDP_SENDRECV;
+	m->dir = SIP_SDP_SENDRECV;
 	m->sess_id = c->id + 1000;
 	m->sess_version = 1;
 }
 
-static int rtp_alloc(struct call *c)
+static int rtp_alloc(struct gw_call *c)
 {
 	const struct cfg_general *g = &c->gw->cfg->general;
 	const char *addr = g->rtp_address[0] ? g->rtp_address : g->sip_address;
@@ -224,7 +224,7 @@ static int rtp_alloc(struct call *c)
 }
 
 /* Start media (or update it) toward the remote SDP. */
-static void media_to(struct call *c, const struct sdp_media *remote, int pt, int te_pt)
+static void media_to(struct gw_call *c, const struct sip_sdp_media *remote, int pt, int te_pt)
 {
 	struct gw_media_params p;
 	const struct cfg_span *live = cfg_span_by_id(c->gw->cfg, c->span->cfg->id);
@@ -255,14 +255,14 @@ static void media_to(struct call *c, const struct sdp_media *remote, int pt, int
 }
 
 /* Media from an SDP answer to our offer. */
-static void media_from_answer(struct call *c, const struct sdp_media *sdp)
+static void media_from_answer(struct gw_call *c, const struct sip_sdp_media *sdp)
 {
 	int pt = -1;
 
 	if (!sdp || !sdp->port)
 		return;
 	for (size_t i = 0; i < sdp->npts && pt < 0; i++)
-		if (sdp->pts[i] == SDP_PT_PCMA || sdp->pts[i] == SDP_PT_PCMU)
+		if (sdp->pts[i] == SIP_SDP_PT_PCMA || sdp->pts[i] == SIP_SDP_PT_PCMU)
 			pt = sdp->pts[i];
 	if (pt < 0) {
 		call_log(c, LOG_LVL_WARN, "SDP answer has neither PCMA nor PCMU: no media");
@@ -271,7 +271,7 @@ static void media_from_answer(struct call *c, const struct sdp_media *sdp)
 	media_to(c, sdp, pt, sdp->te_pt);
 }
 
-static void drop_tdm(struct call *c, int cause)
+static void drop_tdm(struct gw_call *c, int cause)
 {
 	if (c->tc) {
 		tdm_call_hangup(c->tc, cause);
@@ -279,7 +279,7 @@ static void drop_tdm(struct call *c, int cause)
 	}
 }
 
-static void drop_sip(struct call *c, int cause)
+static void drop_sip(struct gw_call *c, int cause)
 {
 	if (!c->sc)
 		return;
@@ -291,9 +291,9 @@ static void drop_sip(struct call *c, int cause)
 }
 
 /* The one failure path. */
-static void call_fail(struct call *c, int cause, const char *fmt, ...)
+static void call_fail(struct gw_call *c, int cause, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void call_fail(struct call *c, int cause, const char *fmt, ...)
+static void call_fail(struct gw_call *c, int cause, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -313,7 +313,7 @@ static void call_fail(struct call *c, int cause, const char *fmt, ...)
 /* ---- timers ---- */
 
 /* (Re)start the setup timer: Timer C toward SIP, no-answer toward ISDN. */
-static void setup_timer_start(struct call *c)
+static void setup_timer_start(struct gw_call *c)
 {
 	const struct cfg_general *g = &c->gw->cfg->general;
 	int s = c->outgoing_sip ? g->sip_timer_c : g->no_answer_timeout;
@@ -323,7 +323,7 @@ static void setup_timer_start(struct call *c)
 
 static void on_t_setup(void *arg)
 {
-	struct call *c = arg;
+	struct gw_call *c = arg;
 	int cause = c->alerted ? Q850_NO_ANSWER : Q850_NO_USER_RESPONDING;
 
 	if (c->outgoing_sip)
@@ -335,7 +335,7 @@ static void on_t_setup(void *arg)
 }
 
 /* Answered: watch the RTP from the SIP side (rtp_timeout; 0 = never). */
-static void rtp_timer_start(struct call *c, uint64_t ms)
+static void rtp_timer_start(struct gw_call *c, uint64_t ms)
 {
 	int s = c->gw->cfg->general.rtp_timeout;
 
@@ -345,7 +345,7 @@ static void rtp_timer_start(struct call *c, uint64_t ms)
 
 static void on_t_rtp(void *arg)
 {
-	struct call *c = arg;
+	struct gw_call *c = arg;
 	uint64_t limit = (uint64_t)c->gw->cfg->general.rtp_timeout * 1000, now = loop_now_ms();
 	uint64_t last = gw_media_chan_last_rx(c->gw->media, c->span->cfg->id, c->chan);
 
@@ -367,14 +367,14 @@ static void on_t_rtp(void *arg)
 
 /* ---- actions ---- */
 
-static void act_none(struct call *c, const struct call_ev *e)
+static void act_none(struct gw_call *c, const struct call_ev *e)
 {
 	(void)c;
 	(void)e;
 }
 
 /* isdn->sip: 1xx from SIP -> ALERTING or PROGRESS toward ISDN */
-static void act_ts_progress(struct call *c, const struct call_ev *e)
+static void act_ts_progress(struct gw_call *c, const struct call_ev *e)
 {
 	setup_timer_start(c);	/* RFC 3261 section 16.7: reset on each 1xx */
 	if (e->sdp)
@@ -388,7 +388,7 @@ static void act_ts_progress(struct call *c, const struct call_ev *e)
 	}
 }
 
-static void act_ts_answered(struct call *c, const struct call_ev *e)
+static void act_ts_answered(struct gw_call *c, const struct call_ev *e)
 {
 	loop_timer_stop(c->t_setup);
 	media_from_answer(c, e->sdp);
@@ -400,7 +400,7 @@ static void act_ts_answered(struct call *c, const struct call_ev *e)
 	rtp_timer_start(c, 0);
 }
 
-static void act_ts_failed(struct call *c, const struct call_ev *e)
+static void act_ts_failed(struct gw_call *c, const struct call_ev *e)
 {
 	/* RFC 3398 8.2.6.1: a 488/606 whose Warning is about the media -> 65 */
 	int cause = e->cause >= 0 ? e->cause : gw_sip_to_cause_ex(e->code, sip_call_warning(c->sc));
@@ -415,7 +415,7 @@ static void act_ts_failed(struct call *c, const struct call_ev *e)
 }
 
 /* The ISDN side cleared: BYE, CANCEL, or a final response. */
-static void act_tdm_gone(struct call *c, const struct call_ev *e)
+static void act_tdm_gone(struct gw_call *c, const struct call_ev *e)
 {
 	c->tc = NULL; /* gone */
 	c->cause = e->cause;
@@ -425,7 +425,7 @@ static void act_tdm_gone(struct call *c, const struct call_ev *e)
 }
 
 /* The SIP side cleared (BYE or CANCEL). */
-static void act_sip_gone(struct call *c, const struct call_ev *e)
+static void act_sip_gone(struct gw_call *c, const struct call_ev *e)
 {
 	int cause = e->cause >= 0 ? e->cause : Q850_NORMAL_CLEARING;
 
@@ -442,9 +442,9 @@ static void act_sip_gone(struct call *c, const struct call_ev *e)
  * announcements), the response carries our SDP and media starts, so the
  * caller hears it (early media).
  */
-static void act_st_early(struct call *c, const struct call_ev *e)
+static void act_st_early(struct gw_call *c, const struct call_ev *e)
 {
-	const struct sdp_media *sdp = NULL;
+	const struct sip_sdp_media *sdp = NULL;
 
 	if (e->inband) {
 		if (!c->media_on)
@@ -460,7 +460,7 @@ static void act_st_early(struct call *c, const struct call_ev *e)
 	}
 }
 
-static void act_st_connected(struct call *c, const struct call_ev *e)
+static void act_st_connected(struct gw_call *c, const struct call_ev *e)
 {
 	(void)e;
 	loop_timer_stop(c->t_setup);
@@ -472,7 +472,7 @@ static void act_st_connected(struct call *c, const struct call_ev *e)
 	rtp_timer_start(c, 0);
 }
 
-static int place_in_group(struct call *c);
+static int place_in_group(struct gw_call *c);
 
 /*
  * sip->isdn: the switch refused the channel we asked for exclusively
@@ -481,7 +481,7 @@ static int place_in_group(struct call *c);
  * again on a free channel of the group not refused yet; when none is left
  * the caller gets the cause (503).
  */
-static void act_st_retry(struct call *c, const struct call_ev *e)
+static void act_st_retry(struct gw_call *c, const struct call_ev *e)
 {
 	struct gw *gw = c->gw;
 
@@ -501,7 +501,7 @@ static void act_st_retry(struct call *c, const struct call_ev *e)
 	drop_sip(c, e->cause);
 }
 
-static void act_shutdown(struct call *c, const struct call_ev *e)
+static void act_shutdown(struct gw_call *c, const struct call_ev *e)
 {
 	c->cause = e->cause;
 	drop_tdm(c, e->cause);
@@ -549,7 +549,7 @@ static const struct transition table[] = {
 	{ CS_ANY, EV_SHUTDOWN, CS_RELEASED, act_shutdown },
 };
 
-static void call_dispatch(struct call *c, const struct call_ev *e)
+static void call_dispatch(struct gw_call *c, const struct call_ev *e)
 {
 	const struct transition *t = NULL;
 
@@ -586,7 +586,7 @@ static void call_dispatch(struct call *c, const struct call_ev *e)
 
 static void tdm_event(struct tdm_call *tc, enum call_event type, int cause, int inband)
 {
-	struct call *c = tdm_call_user(tc);
+	struct gw_call *c = tdm_call_user(tc);
 	struct call_ev e = { .type = type, .cause = cause, .inband = inband };
 
 	if (c)
@@ -595,14 +595,14 @@ static void tdm_event(struct tdm_call *tc, enum call_event type, int cause, int 
 
 /* ---- isdn -> sip ---- */
 
-void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
+void gw_call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		       const struct tdm_setup *s)
 {
 	const struct cfg *cfg = gw->cfg;
 	char called[48] = "", calling[48] = "", ruri[320], from[320];
 	const struct cfg_route *r;
 	const struct cfg_trunk *t;
-	struct call *c;
+	struct gw_call *c;
 	int err;
 
 	c = call_new(gw, 1);
@@ -667,7 +667,7 @@ void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 
 /* c->setup on a channel of group c->group, hunted per span and leaving out
  * the channels that refused it (c->tried); 0 or the cause why not. */
-static int place_in_group(struct call *c)
+static int place_in_group(struct gw_call *c)
 {
 	struct gw *gw = c->gw;
 	int cause = Q850_NO_CIRCUIT;
@@ -695,14 +695,14 @@ static int place_in_group(struct call *c)
 	return cause;
 }
 
-void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv)
+void gw_call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv)
 {
 	const struct cfg *cfg = gw->cfg;
 	const struct cfg_trunk *t;
 	const struct cfg_route *r;
 	struct tdm_setup s;
 	char called_user[64] = "", calling_user[64] = "";
-	struct call *c;
+	struct gw_call *c;
 	int err, cause;
 
 	t = gw_trunk_for_source(cfg, inv->src_addr);
@@ -766,9 +766,9 @@ void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invi
 		return;
 	}
 	{
-		struct sdp_media ours, answer;
+		struct sip_sdp_media ours, answer;
 		local_sdp(c, &ours);
-		if (sdp_negotiate(&inv->offer, &ours, &answer)) {
+		if (sip_sdp_negotiate(&inv->offer, &ours, &answer)) {
 			call_fail(c, Q850_BEARER_NOT_IMPLEMENTED, "no codec in common with the offer");
 			return;
 		}
@@ -797,7 +797,7 @@ static void on_tdm_incoming(void *arg, struct tdm_call *tc, const struct tdm_set
 {
 	struct gw_span *sp = arg;
 
-	call_tdm_incoming(sp->gw, sp, tc, s);
+	gw_call_tdm_incoming(sp->gw, sp, tc, s);
 }
 
 static void on_tdm_proceeding(void *arg, struct tdm_call *tc)
@@ -845,7 +845,7 @@ static void on_tdm_span_state(void *arg, struct tdm_span *ts, int up, enum tdm_a
 	gw_span_state(sp, up, alarm);
 }
 
-const struct tdm_span_events call_tdm_events = {
+const struct tdm_span_events gw_call_tdm_events = {
 	.incoming = on_tdm_incoming,
 	.proceeding = on_tdm_proceeding,
 	.alerting = on_tdm_alerting,
@@ -857,9 +857,9 @@ const struct tdm_span_events call_tdm_events = {
 };
 
 static void sip_event(struct sip_call *sc, enum call_event type, int code, int cause,
-		      const struct sdp_media *sdp)
+		      const struct sip_sdp_media *sdp)
 {
-	struct call *c = sip_call_user(sc);
+	struct gw_call *c = sip_call_user(sc);
 	struct call_ev e = { .type = type, .code = code, .cause = cause, .sdp = sdp };
 
 	if (c)
@@ -868,16 +868,16 @@ static void sip_event(struct sip_call *sc, enum call_event type, int code, int c
 
 static void on_sip_incoming(void *arg, struct sip_call *sc, const struct sip_invite_info *inv)
 {
-	call_sip_incoming(arg, sc, inv);
+	gw_call_sip_incoming(arg, sc, inv);
 }
 
-static void on_sip_progress(void *arg, struct sip_call *sc, int code, const struct sdp_media *sdp)
+static void on_sip_progress(void *arg, struct sip_call *sc, int code, const struct sip_sdp_media *sdp)
 {
 	(void)arg;
 	sip_event(sc, EV_SIP_PROGRESS, code, -1, sdp);
 }
 
-static void on_sip_answered(void *arg, struct sip_call *sc, const struct sdp_media *sdp)
+static void on_sip_answered(void *arg, struct sip_call *sc, const struct sip_sdp_media *sdp)
 {
 	(void)arg;
 	sip_event(sc, EV_SIP_ANSWERED, 200, -1, sdp);
@@ -895,36 +895,24 @@ static void on_sip_confirmed(void *arg, struct sip_call *sc)
 	sip_event(sc, EV_SIP_CONFIRMED, 0, -1, NULL);
 }
 
-static void on_sip_terminated(void *arg, struct sip_call *sc, int q850, int by_cancel)
+static void on_sip_terminated(void *arg, struct sip_call *sc, int q850, enum sip_end why)
 {
 	(void)arg;
-	sip_event(sc, EV_SIP_TERMINATED, by_cancel ? 487 : 0, q850, NULL);
+	sip_event(sc, EV_SIP_TERMINATED, why == SIP_END_CANCEL ? 487 : 0, q850, NULL);
 }
 
-static int on_sip_options(void *arg, const char *src_addr)
-{
-	return gw_options_status(arg, src_addr);
-}
-
-static void on_sip_options_result(void *arg, void *user, int code)
-{
-	gw_trunk_options_result(arg, user, code);
-}
-
-const struct sip_events call_sip_events = {
+const struct sip_events gw_call_sip_events = {
 	.incoming = on_sip_incoming,
 	.progress = on_sip_progress,
 	.answered = on_sip_answered,
 	.failed = on_sip_failed,
 	.confirmed = on_sip_confirmed,
 	.terminated = on_sip_terminated,
-	.options = on_sip_options,
-	.options_result = on_sip_options_result,
 };
 
 /* ---- all calls ---- */
 
-void call_clear_all(struct gw *gw, int cause)
+void gw_call_clear_all(struct gw *gw, int cause)
 {
 	struct call_ev e = { .type = EV_SHUTDOWN, .cause = cause };
 
@@ -932,9 +920,9 @@ void call_clear_all(struct gw *gw, int cause)
 		call_dispatch(gw->calls, &e);
 }
 
-void call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card)
+void gw_call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card)
 {
-	for (struct call *c = gw->calls; c; c = c->next) {
+	for (struct gw_call *c = gw->calls; c; c = c->next) {
 		if (!c->span || c->span->cfg->id != span_id || c->chan != chan)
 			continue;
 		c->digits++;
@@ -948,12 +936,12 @@ void call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card)
 		gw->digits_to_card++;
 }
 
-struct call *call_next(struct gw *gw, struct call *prev)
+struct gw_call *gw_call_next(struct gw *gw, struct gw_call *prev)
 {
 	return prev ? prev->next : gw->calls;
 }
 
-void call_get_info(const struct call *c, struct call_info *info)
+void gw_call_get_info(const struct gw_call *c, struct gw_call_info *info)
 {
 	uint64_t now = loop_now_ms();
 

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lib/q850.h"
+
 struct pair {
 	int in, out;
 };
@@ -226,4 +228,16 @@ const char *gw_cause_name(int q850)
 		if (names[i].cause == q850)
 			return names[i].name;
 	return "unknown cause";
+}
+
+int gw_cause_of_sip_end(enum sip_end why)
+{
+	switch (why) {
+	case SIP_END_NO_ACK:
+		return Q850_RECOVERY_ON_TIMER;
+	case SIP_END_ERROR:
+		return Q850_TEMPORARY_FAILURE;
+	default:
+		return Q850_NORMAL_CLEARING;
+	}
 }

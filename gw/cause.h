@@ -7,6 +7,8 @@
 #ifndef SIPGW_GW_CAUSE_H
 #define SIPGW_GW_CAUSE_H
 
+#include "sip/sip.h"
+
 /* Q.850 location values used here (Q.850 section 2.2.3). */
 #define GW_LOC_USER 0
 #define GW_LOC_BEYOND_INTERWORKING 10
@@ -53,5 +55,13 @@ int gw_sip_request_to_cause(const char *method);
 
 /* "normal call clearing", "user busy", ...; "unknown cause" if unlisted. */
 const char *gw_cause_name(int q850);
+
+/*
+ * How sip/ saw a dialog end -> the cause for the Reason of the BYE that
+ * sip/ sends on its own: no ACK for our 2xx (RFC 3261 section 13.3.1.4) is
+ * a timer expiring, 102; sip/ unable to go on, 41; the peer's BYE or
+ * CANCEL (no BYE of ours), 16.
+ */
+int gw_cause_of_sip_end(enum sip_end why);
 
 #endif

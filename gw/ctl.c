@@ -200,12 +200,12 @@ static const char *chan_state_name(enum tdm_chan_state s)
 	}
 }
 
-static struct call *call_on(struct gw *gw, int span_id, int chan)
+static struct gw_call *call_on(struct gw *gw, int span_id, int chan)
 {
-	struct call_info ci;
+	struct gw_call_info ci;
 
-	for (struct call *c = call_next(gw, NULL); c; c = call_next(gw, c)) {
-		call_get_info(c, &ci);
+	for (struct gw_call *c = gw_call_next(gw, NULL); c; c = gw_call_next(gw, c)) {
+		gw_call_get_info(c, &ci);
 		if (ci.span_id == span_id && ci.chan == chan)
 			return c;
 	}
@@ -224,13 +224,13 @@ static void cmd_channels(struct gw *gw, struct reply *r, int json)
 		int id = gw->spans[i].cfg->id;
 		for (int ch = 1; ch <= CFG_MAX_CHANNELS; ch++) {
 			enum tdm_chan_state s = tdm_span_chan_state(gw->spans[i].ts, ch);
-			struct call *c;
-			struct call_info ci = { 0 };
+			struct gw_call *c;
+			struct gw_call_info ci = { 0 };
 			if (s == TDM_CHAN_UNUSED)
 				continue;
 			c = call_on(gw, id, ch);
 			if (c)
-				call_get_info(c, &ci);
+				gw_call_get_info(c, &ci);
 			if (json) {
 				rprintf(r, "%s{\"span\":%d,\"channel\":%d,\"state\":\"%s\",\"call\":%u}",
 					first ? "" : ",", id, ch, chan_state_name(s), ci.id);
@@ -256,9 +256,9 @@ static void cmd_calls(struct gw *gw, struct reply *r, int json)
 	else
 		rprintf(r, "%-5s %-10s %-9s %-8s %-18s %-18s %-7s %-6s %s\n", "CALL", "DIRECTION",
 			"STATE", "CHANNEL", "FROM", "TO", "AGE", "DTMF", "CALL-ID");
-	for (struct call *c = call_next(gw, NULL); c; c = call_next(gw, c)) {
-		struct call_info ci;
-		call_get_info(c, &ci);
+	for (struct gw_call *c = gw_call_next(gw, NULL); c; c = gw_call_next(gw, c)) {
+		struct gw_call_info ci;
+		gw_call_get_info(c, &ci);
 		if (json) {
 			rprintf(r, "%s{\"call\":%u,\"direction\":\"%s\",\"state\":\"%s\",\"span\":%d,"
 				   "\"channel\":%d,\"from\":",

@@ -9,8 +9,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "gw/cause.h"
 #include "gw/ctl.h"
 #include "gw/media.h"
+#include "gw/route.h"
 #include "lib/log.h"
 #include "lib/q850.h"
 #include "lib/str.h"
@@ -20,7 +22,7 @@
 
 static void on_media_digit(void *arg, int span_id, int chan, char digit, int from_card)
 {
-	call_digit(arg, span_id, chan, digit, from_card);
+	gw_call_digit(arg, span_id, chan, digit, from_card);
 }
 
 static const struct gw_media_events media_ev = {
@@ -47,7 +49,9 @@ void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
 
 int gw_options_status(struct gw *gw, const char *src_addr)
 {
-	(void)src_addr;
+	/* A stranger learns nothing of our state: its INVITE gets a 403. */
+	if (!gw_trunk_for_source(gw->cfg, src_addr))
+		return 403;
 	if (gw->stopping)
 		return 503;
 	for (size_t i = 0; i < gw->nspans; i++) {
@@ -57,6 +61,17 @@ int gw_options_status(struct gw *gw, const char *src_addr)
 			return 200;
 	}
 	return 503;
+}
+
+static int options_status(void *arg, const char *src_addr)
+{
+	return gw_options_status(arg, src_addr);
+}
+
+static int end_cause(void *arg, enum sip_end why)
+{
+	(void)arg;
+	return gw_cause_of_sip_end(why);
 }
 
 static void on_log_queue(int fd, uint32_t events, void *arg)
@@ -107,7 +122,7 @@ void gw_stop(struct gw *gw)
 	gw->stopping = 1;
 	if (gw->ncalls)
 		log_notice(LOG_GEN, "clearing %zu call(s) with cause 16", gw->ncalls);
-	call_clear_all(gw, Q850_NORMAL_CLEARING);
+	gw_call_clear_all(gw, Q850_NORMAL_CLEARING);
 	loop_timer_start(gw->stop_timer, STOP_GRACE_MS);
 }
 
@@ -132,7 +147,7 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs)
 				 cfg->spans[i].id);
 	if (cfg_general_needs_restart(&cfg->general, &gw->span_cfg->general))
 		log_warn(LOG_CONFIG, "[general] changed in what is set at start (SIP address, "
-			 "control socket, pid file, media workers, retry_after): takes effect "
+			 "control socket, pid file, media workers, retry_after, sip_t1, sip_t2): takes effect "
 			 "after a restart");
 	log_set_level(cfg->general.log_level);
 	if (gw->cfg != gw->span_cfg)
@@ -198,7 +213,7 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		struct gw_span *sp = &gw->spans[i];
 		sp->gw = gw;
 		sp->cfg = &cfg->spans[i];
-		err = tdm_span_new(gw->loop, sp->cfg, &call_tdm_events, sp, &sp->ts);
+		err = tdm_span_new(gw->loop, sp->cfg, &gw_call_tdm_events, sp, &sp->ts);
 		if (err) {
 			log_err(LOG_ISDN, "span%d: %s", sp->cfg->id, strerror(err));
 			goto out;
@@ -221,10 +236,14 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		.port = cfg->general.sip_port,
 		.user_agent = cfg->general.user_agent,
 		.retry_after = cfg->general.retry_after,
+		.t1_ms = cfg->general.sip_t1,
+		.t2_ms = cfg->general.sip_t2,
 	};
-	err = sip_ua_new(gw->loop, &up, &call_sip_events, gw, &gw->ua);
+	err = sip_ua_new(gw->loop, &up, &gw_call_sip_events, gw, &gw->ua);
 	if (err)
 		goto out;
+	sip_ua_set_policy(gw->ua, &(struct sip_policy){
+		.options_status = options_status, .end_cause = end_cause, .arg = gw });
 	err = gw_ctl_new(gw, cfg->general.control_socket, &gw->ctl);
 	if (err)
 		goto out;
@@ -276,15 +295,15 @@ void gw_free(struct gw *gw)
 {
 	if (!gw)
 		return;
-	call_clear_all(gw, Q850_NORMAL_CLEARING); /* none are left after gw_stop() */
+	gw_call_clear_all(gw, Q850_NORMAL_CLEARING); /* none are left after gw_stop() */
 	gw_media_free(gw->media);
 	if (gw->log_queue) {	/* the workers are gone: their last lines */
 		loop_fd_del(gw->loop, log_queue_fd());
 		log_queue_close();
 	}
 	gw_ctl_free(gw->ctl);
+	gw_trunks_free(gw);	/* their keepalives before the UA */
 	sip_ua_free(gw->ua);
-	gw_trunks_free(gw);
 	for (size_t i = 0; i < gw->nspans; i++)
 		tdm_span_free(gw->spans[i].ts);
 	free(gw->spans);

@@ -15,7 +15,7 @@
 #include "sip/sip.h"
 #include "tdm/tdm.h"
 
-struct call;
+struct gw_call;
 struct gw_media;
 struct gw_ctl;
 struct gw_trunk;
@@ -46,7 +46,7 @@ struct gw {
 	struct loop_timer *stop_timer;
 	uint64_t start_ms;
 	/* calls */
-	struct call *calls;
+	struct gw_call *calls;
 	size_t ncalls;
 	unsigned next_call_id;
 	uint64_t calls_total, calls_answered, calls_failed;
@@ -65,7 +65,9 @@ void gw_stop(struct gw *gw);
 struct gw_span *gw_span_by_id(struct gw *gw, int id);
 /* A span's layer 1/2 state changed (from tdm/). */
 void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm);
-/* Status code for an OPTIONS: 200, or 503 when no channel is free. */
+/* Status code for an OPTIONS from src_addr: what an INVITE from there
+ * would get (RFC 3261 section 11): 403 from a source no trunk allows, 503
+ * when no channel is free, else 200. */
 int gw_options_status(struct gw *gw, const char *src_addr);
 
 /* ---- trunks (gw/trunk.c): OPTIONS qualify ---- */
@@ -73,7 +75,6 @@ int gw_options_status(struct gw *gw, const char *src_addr);
 /* (Re)start qualifying the trunks of gw->cfg; after start and reload. */
 void gw_trunks_sync(struct gw *gw);
 void gw_trunks_free(struct gw *gw);
-void gw_trunk_options_result(struct gw *gw, void *user, int code);
 /* The trunk answered 503 with Retry-After (RFC 3261 section 21.5.4): send it
  * no INVITE for that long. */
 void gw_trunk_backoff(struct gw *gw, const char *name, int seconds);
@@ -92,17 +93,17 @@ void gw_trunk_get_info(const struct gw_trunk *t, struct gw_trunk_info *info);
 
 /* ---- calls (gw/call.c) ---- */
 
-void call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
+void gw_call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		       const struct tdm_setup *setup);
-void call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv);
-extern const struct tdm_span_events call_tdm_events;
-extern const struct sip_events call_sip_events;
+void gw_call_sip_incoming(struct gw *gw, struct sip_call *sc, const struct sip_invite_info *inv);
+extern const struct tdm_span_events gw_call_tdm_events;
+extern const struct sip_events gw_call_sip_events;
 /* Clear every call with cause (shutdown). */
-void call_clear_all(struct gw *gw, int cause);
-void call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
+void gw_call_clear_all(struct gw *gw, int cause);
+void gw_call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
 
 /* What `sipgwctl show calls` shows of a call. */
-struct call_info {
+struct gw_call_info {
 	unsigned id;
 	const char *direction;	/* "isdn->sip", "sip->isdn" */
 	const char *state;
@@ -113,7 +114,7 @@ struct call_info {
 	unsigned digits;
 };
 /* Iterate: returns the first call when prev is NULL, then the next. */
-struct call *call_next(struct gw *gw, struct call *prev);
-void call_get_info(const struct call *c, struct call_info *info);
+struct gw_call *gw_call_next(struct gw *gw, struct gw_call *prev);
+void gw_call_get_info(const struct gw_call *c, struct gw_call_info *info);
 
 #endif

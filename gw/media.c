@@ -80,7 +80,7 @@ struct gw_media {
 
 static enum dsp_law law_of_pt(int pt)
 {
-	return pt == SDP_PT_PCMU ? DSP_LAW_ULAW : DSP_LAW_ALAW;
+	return pt == SIP_SDP_PT_PCMU ? DSP_LAW_ULAW : DSP_LAW_ALAW;
 }
 
 static void efd_kick(int fd)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Trunk qualify: an OPTIONS (RFC 3261 section 11) to every trunk each
- * `qualify` seconds (timer "qualify"), so the operator sees in sipgwctl
- * whether the far end answers, before a call finds out. Any response means
- * it answers; 408 (nothing came back) or 503 (transport error) means it
- * does not.
+ * Trunk qualify: which trunks get an OPTIONS (RFC 3261 section 11) and how
+ * often (`qualify` seconds), and what their answers mean, so the operator
+ * sees in sipgwctl whether the far end answers, before a call finds out.
+ * Any response means it answers; 408 (nothing came back) or 503
+ * (transport error) means it does not. The OPTIONS, their timer and
+ * their transactions are sip/'s keepalive (sip/keepalive.c).
  *
  * Trunk objects live until the gateway is freed: a reload marks the ones
- * gone from the config instead of freeing them, so an OPTIONS still in
- * flight never points at freed memory.
+ * gone from the config instead of freeing them (and frees their
+ * keepalive, whose OPTIONS in flight is then forgotten).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,10 @@ struct gw_trunk {
 	int port;
 	int qualify_s;
 	int in_config;
-	int pending;		/* an OPTIONS is in flight */
 	int last_code;		/* 0 = not asked yet */
-	uint64_t sent_ms, last_ms;
+	uint64_t last_ms;
 	int rtt_ms;
-	struct loop_timer *qualify;
+	struct sip_keepalive *qualify;	/* while qualify_s and in the config */
 	uint64_t backoff_until_ms;	/* a 503 with Retry-After: no INVITE before */
 };
 
@@ -39,41 +39,38 @@ static int answers(int code)
 	return code && code != 408 && code != 503;
 }
 
-static void qualify_fire(void *arg)
+static void qualify_result(void *arg, int code, int rtt_ms)
 {
 	struct gw_trunk *t = arg;
-	char uri[CFG_HOST_MAX + 16];
-	int err;
-
-	if (!t->in_config || !t->qualify_s)
-		return;
-	loop_timer_start(t->qualify, (uint64_t)t->qualify_s * 1000);
-	if (t->pending)
-		return;
-	snprintf(uri, sizeof(uri), "sip:%s:%d", t->host, t->port);
-	err = sip_ua_options(t->gw->ua, uri, t->host, t->port, t);
-	if (err) {
-		log_warn(LOG_SIP, "trunk %s: cannot send OPTIONS: %s", t->name, strerror(err));
-		return;
-	}
-	t->pending = 1;
-	t->sent_ms = loop_now_ms();
-}
-
-void gw_trunk_options_result(struct gw *gw, void *user, int code)
-{
-	struct gw_trunk *t = user;
 	int was = answers(t->last_code), first = !t->last_code;
 
-	(void)gw;
-	t->pending = 0;
 	t->last_ms = loop_now_ms();
-	t->rtt_ms = (int)(t->last_ms - t->sent_ms);
+	t->rtt_ms = rtt_ms;
 	t->last_code = code;
 	if (first || was != answers(code))
 		log_msg(LOG_SIP, answers(code) ? LOG_LVL_NOTICE : LOG_LVL_WARN,
 			"trunk %s (%s:%d): %s (OPTIONS -> %d in %d ms)", t->name, t->host, t->port,
 			answers(code) ? "answers" : "does not answer", code, t->rtt_ms);
+}
+
+/* A keepalive for what the trunk now says (none when qualify is off). */
+static void qualify_restart(struct gw_trunk *t)
+{
+	char uri[CFG_HOST_MAX + 16];
+	int err;
+
+	sip_keepalive_free(t->qualify);
+	t->qualify = NULL;
+	if (!t->in_config || !t->qualify_s)
+		return;
+	snprintf(uri, sizeof(uri), "sip:%s:%d", t->host, t->port);
+	err = sip_keepalive_new(t->gw->ua, uri, t->host, (uint16_t)t->port, t->qualify_s,
+				qualify_result, t, &t->qualify);
+	if (err) {
+		log_warn(LOG_SIP, "trunk %s: cannot qualify: %s", t->name, strerror(err));
+		return;
+	}
+	sip_keepalive_start(t->qualify);	/* now, then every qualify_s */
 }
 
 void gw_trunks_sync(struct gw *gw)
@@ -90,8 +87,7 @@ void gw_trunks_sync(struct gw *gw)
 				break;
 		if (!t) {
 			t = calloc(1, sizeof(*t));
-			if (!t || loop_timer_new(gw->loop, qualify_fire, t, &t->qualify)) {
-				free(t);
+			if (!t) {
 				log_err(LOG_SIP, "trunk %s: out of memory", ct->name);
 				continue;
 			}
@@ -106,14 +102,9 @@ void gw_trunks_sync(struct gw *gw)
 		t->port = ct->port;
 		t->qualify_s = ct->qualify_s;
 		t->in_config = 1;
-		if (t->qualify_s)
-			loop_timer_start(t->qualify, 0); /* now, then every qualify_s */
-		else
-			loop_timer_stop(t->qualify);
 	}
 	for (struct gw_trunk *t = gw->trunks; t; t = t->next)
-		if (!t->in_config)
-			loop_timer_stop(t->qualify);
+		qualify_restart(t);
 }
 
 void gw_trunks_free(struct gw *gw)
@@ -121,7 +112,7 @@ void gw_trunks_free(struct gw *gw)
 	while (gw->trunks) {
 		struct gw_trunk *t = gw->trunks;
 		gw->trunks = t->next;
-		loop_timer_free(t->qualify);
+		sip_keepalive_free(t->qualify);
 		free(t);
 	}
 }

@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * One INVITE dialog: the call API of sip.h and the dialog state machine
- * (RFC 3261 sections 9, 12-15, and what libosip2 leaves to the core: 2xx
- * retransmission, the ACK wait, CANCEL matching, BYE, re-INVITE).
+ * One INVITE dialog's state machine (RFC 3261 sections 9, 12-15, and what
+ * libosip2 leaves to the core: 2xx retransmission, the ACK wait, CANCEL,
+ * BYE, re-INVITE). The API of sip.h and the events from the network are
+ * call_api.c; the messages are built in invite.c and dialog.c.
  *
  * The machine is one const table of (state, event) -> (action, next
- * state), below. Events are what arrives from the network (through ua.c
- * and request.c), our own timers, and what gw/ commands. An event not in
+ * state), below. Events are what arrives from the network (through
+ * call_api.c), our own timers, and what gw/ commands. An event not in
  * the table is refused and logged; a refused command returns an errno, a
- * refused request is answered 500. One failure path, call_fail().
+ * refused request is answered 500. One failure path, sip_call_fail().
  *
  * Timers (values from the UA: t1_ms, t2_ms):
  *   t_2xx  2xx retransmission, RFC 3261 section 13.3.1.4: T1, doubling to T2
  *   t_ack  the wait for the ACK to our 2xx, 64*T1 (section 13.3.1.4); the
  *          initial INVITE's dialog then ends with a BYE
  *   (the INVITE transaction's Timer B is libosip2's; the branch cache,
- *   Timer L of RFC 6026, is the UA's: request.c)
+ *   Timer L of RFC 6026, is the UA's: branch.c)
  *
  * A call is freed once gw/ released it and no transaction or timer needs it.
  */
@@ -26,7 +27,6 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "lib/q850.h"
 #include "sip/sip_int.h"
 
 static const char *const state_names[CS_COUNT] = {
@@ -66,32 +66,18 @@ static const char *const event_names[CE_COUNT] = {
 	[CE_CMD_HANGUP] = "hangup",
 };
 
-const char *sip_call_state_name(enum call_state st)
+const char *sip_call_state_name(enum sip_call_state st)
 {
 	return st < CS_COUNT ? state_names[st] : "?";
 }
 
-#define CLOG(lvl, c, fmt, ...) \
-	log_msg(LOG_SIP, (lvl), "sip call %u (%s){%s}: " fmt, (c)->id, \
-		(c)->call_id ? (c)->call_id : "-", sip_call_state_name((c)->st), ##__VA_ARGS__)
+typedef int (*sip_call_action)(struct sip_call *c, const struct sip_call_ev *e);
 
-/* What an event carries. */
-struct call_ev {
-	enum call_event type;
-	int code;			/* status of a response (received or to send) */
-	int q850;			/* Reason of a request, or gw/'s cause */
-	osip_transaction_t *tr;		/* the server transaction of a request */
-	osip_message_t *msg;		/* the request or response */
-	const struct sdp_media *sdp;
-};
-
-typedef int (*call_action)(struct sip_call *c, const struct call_ev *e);
-
-struct call_transition {
-	enum call_state from;
-	enum call_event ev;
-	enum call_state to;
-	call_action act;
+struct sip_call_transition {
+	enum sip_call_state from;
+	enum sip_call_event ev;
+	enum sip_call_state to;
+	sip_call_action act;
 };
 
 static void on_t_2xx(void *arg);
@@ -99,22 +85,13 @@ static void on_t_ack(void *arg);
 
 /* ---- life cycle ---- */
 
-static void release(struct sip_call *c)
+void sip_call_release(struct sip_call *c)
 {
 	c->released = 1;
 	sip_call_touch(c);
 }
 
-void sip_call_touch(struct sip_call *c)
-{
-	if (c->touched)
-		return;
-	c->touched = 1;
-	c->tnext = c->ua->touched;
-	c->ua->touched = c;
-}
-
-static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
+struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing)
 {
 	struct sip_call *c = calloc(1, sizeof(*c));
 
@@ -141,36 +118,6 @@ static struct sip_call *call_new(struct sip_ua *ua, int outgoing)
 	ua->st.calls++;
 	sip_call_touch(c);
 	return c;
-}
-
-void sip_call_destroy(struct sip_call *c)
-{
-	if (!c)
-		return;
-	loop_timer_free(c->t_2xx);
-	loop_timer_free(c->t_ack);
-	if (c->invite)
-		osip_message_free(c->invite);
-	if (c->dialog)
-		osip_dialog_free(c->dialog);
-	osip_free(c->ack);
-	osip_free(c->resp2xx);
-	free(c->call_id);
-	free(c);
-}
-
-int sip_call_reapable(const struct sip_call *c)
-{
-	return c->released && c->ntr <= 0 && !c->resp2xx && c->st != CS_IN_WAIT_ACK_BYE &&
-	       !c->in_fsm;
-}
-
-void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)
-{
-	if (c->inv_tr == tr)
-		c->inv_tr = NULL;
-	c->ntr--;
-	sip_call_touch(c);
 }
 
 /* ---- our 2xx, retransmitted until the ACK (RFC 3261 section 13.3.1.4) ---- */
@@ -203,39 +150,44 @@ static void stop_2xx_rtx(struct sip_call *c)
 
 /* ---- the one failure path ---- */
 
+/* What gw/'s policy makes of how the dialog ends, for our BYE's Reason. */
+static int end_cause(struct sip_ua *ua, enum sip_end why)
+{
+	return ua->policy.end_cause ? ua->policy.end_cause(ua->policy.arg, why) : -1;
+}
+
 /*
  * The call failed: record the status, log, count, clear what is left toward
- * the peer (a BYE once a 2xx went either way), and report it to gw/ unless
- * gw/ released the call: `failed` for an outgoing call never answered,
- * `terminated` otherwise. The call ends in BYE_SENT or DONE.
+ * the peer (a BYE once a 2xx went either way, its Reason gw/'s cause or
+ * the one gw/'s policy gives for why), and report it to gw/ unless gw/
+ * released the call: `failed` for an outgoing call never answered,
+ * `terminated` (with why) otherwise. The call ends in BYE_SENT or DONE.
  */
-static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
+void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, const char *fmt, ...)
 {
 	struct sip_ua *ua = c->ua;
 	int was_released = c->released;
-	enum call_state next = CS_DONE;
-	char why[160];
+	enum sip_call_state next = CS_DONE;
+	char text[160];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (q850 >= 0)
-		CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, Reason cause %d)", why, code, q850);
+		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, Reason cause %d)", text, code, q850);
 	else
-		CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, no Reason)", why, code);
+		SIP_CLOG(LOG_LVL_NOTICE, c, "failed: %s (status %d, no Reason)", text, code);
 	c->fail_code = code;
 	ua->calls_failed++;
 	stop_2xx_rtx(c);
-	release(c);
+	sip_call_release(c);
 	/* Section 13.3.1.4 / 15: an established dialog ends with a BYE. */
 	if (c->established && c->dialog && !c->bye_tried &&
-	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : Q850_RECOVERY_ON_TIMER) == 0)
+	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : end_cause(ua, why)) == 0)
 		next = CS_BYE_SENT;
 	if (c->st != next) {
-		CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);
+		SIP_CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);
 		c->st = next;
 	}
 	if (was_released)
@@ -244,14 +196,14 @@ static void call_fail(struct sip_call *c, int code, int q850, const char *fmt, .
 		if (ua->ev.failed)
 			ua->ev.failed(ua->arg, c, code, q850);
 	} else if (ua->ev.terminated) {
-		ua->ev.terminated(ua->arg, c, q850, 0);
+		ua->ev.terminated(ua->arg, c, q850, why);
 	}
 }
 
 /* ---- actions: UAS ---- */
 
 /* RFC 3261 section 17.2.1: 100 Trying at once, then the incoming event. */
-static int act_incoming(struct sip_call *c, const struct call_ev *e)
+static int act_incoming(struct sip_call *c, const struct sip_call_ev *e)
 {
 	struct sip_ua *ua = c->ua;
 	osip_message_t *trying = NULL;
@@ -261,7 +213,7 @@ static int act_incoming(struct sip_call *c, const struct call_ev *e)
 	if (sip_ua_build_response(ua, e->msg, 100, NULL, &trying) == 0)
 		sip_ua_respond_tr(ua, e->tr, trying);
 	sip_dialog_invite_info(c, e->msg, &info, own, display, sizeof(display));
-	CLOG(LOG_LVL_INFO, c, "incoming INVITE %s from %s (%s:%u)%s", info.request_uri,
+	SIP_CLOG(LOG_LVL_INFO, c, "incoming INVITE %s from %s (%s:%u)%s", info.request_uri,
 	     info.from_uri, info.src_addr, info.src_port, info.has_sdp ? " with SDP" : "");
 	if (ua->ev.incoming)
 		ua->ev.incoming(ua->arg, c, &info);
@@ -273,7 +225,7 @@ static int act_incoming(struct sip_call *c, const struct call_ev *e)
 }
 
 /* gw/ responds 1xx, 2xx (section 13.3.1.4) or >= 300 (section 13.3.1.3). */
-static int act_respond(struct sip_call *c, const struct call_ev *e)
+static int act_respond(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_message_t *r = NULL;
 	int code = e->code, err;
@@ -288,7 +240,7 @@ static int act_respond(struct sip_call *c, const struct call_ev *e)
 		snprintf(v, sizeof(v), "%d", c->ua->retry_after);
 		osip_message_set_header(r, "Retry-After", v);
 	}
-	CLOG(LOG_LVL_INFO, c, "responding %d%s (cause %d)", code, e->sdp && code < 300 ? " with SDP" : "",
+	SIP_CLOG(LOG_LVL_INFO, c, "responding %d%s (cause %d)", code, e->sdp && code < 300 ? " with SDP" : "",
 	     e->q850);
 	if (code >= 200 && code < 300) {
 		if (e->sdp) {
@@ -297,13 +249,13 @@ static int act_respond(struct sip_call *c, const struct call_ev *e)
 		}
 		if (!c->dialog && osip_dialog_init_as_uas(&c->dialog, c->invite, r)) {
 			c->dialog = NULL;
-			CLOG(LOG_LVL_ERR, c, "cannot create the dialog");
+			SIP_CLOG(LOG_LVL_ERR, c, "cannot create the dialog");
 		}
 		c->established = 1;
 		start_2xx_rtx(c, r, c->invite);
 		sip_ua_branch_add(c->ua, c->invite);
 	} else if (code >= 300) {
-		release(c);
+		sip_call_release(c);
 	}
 	sip_ua_respond_tr(c->ua, c->inv_tr, r);
 	return 0;
@@ -316,7 +268,7 @@ static int act_respond(struct sip_call *c, const struct call_ev *e)
  * may be spoofed). The IST is dropped with its queued 100 Trying, so one
  * INVITE gets exactly one answer, and a retransmission another one.
  */
-static int act_refuse(struct sip_call *c, const struct call_ev *e)
+static int act_refuse(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_message_t *r = NULL;
 	char host[128];
@@ -326,17 +278,17 @@ static int act_refuse(struct sip_call *c, const struct call_ev *e)
 	if (err)
 		return err;
 	sip_via_dest(c->invite, host, sizeof(host), &port);
-	CLOG(LOG_LVL_INFO, c, "refusing %d statelessly", e->code);
+	SIP_CLOG(LOG_LVL_INFO, c, "refusing %d statelessly", e->code);
 	sip_ua_send_msg(c->ua, r, host, port);
 	osip_message_free(r);
-	release(c);
+	sip_call_release(c);
 	if (c->inv_tr)
 		sip_ua_forget_tr(c->ua, c->inv_tr);
 	return 0;
 }
 
 /* Unanswered incoming call hung up: 487 (section 13.3.1.3). */
-static int act_hangup_487(struct sip_call *c, const struct call_ev *e)
+static int act_hangup_487(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_message_t *r = NULL;
 
@@ -347,18 +299,18 @@ static int act_hangup_487(struct sip_call *c, const struct call_ev *e)
 	return 0;
 }
 
-static int act_confirmed(struct sip_call *c, const struct call_ev *e)
+static int act_confirmed(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	stop_2xx_rtx(c);
-	CLOG(LOG_LVL_INFO, c, "confirmed (ACK)");
+	SIP_CLOG(LOG_LVL_INFO, c, "confirmed (ACK)");
 	if (!c->released && c->ua->ev.confirmed)
 		c->ua->ev.confirmed(c->ua->arg, c);
 	return 0;
 }
 
 /* The ACK of a re-INVITE's 2xx, or one retransmitted. */
-static int act_ack_stop_2xx(struct sip_call *c, const struct call_ev *e)
+static int act_ack_stop_2xx(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	if (c->resp2xx)
@@ -366,7 +318,7 @@ static int act_ack_stop_2xx(struct sip_call *c, const struct call_ev *e)
 	return 0;
 }
 
-static int act_resend_2xx(struct sip_call *c, const struct call_ev *e)
+static int act_resend_2xx(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	if (c->resp2xx)
@@ -374,7 +326,7 @@ static int act_resend_2xx(struct sip_call *c, const struct call_ev *e)
 	return 0;
 }
 
-static int act_2xx_rtx(struct sip_call *c, const struct call_ev *e)
+static int act_2xx_rtx(struct sip_call *c, const struct sip_call_ev *e)
 {
 	int t2 = c->ua->t2_ms;
 
@@ -387,10 +339,10 @@ static int act_2xx_rtx(struct sip_call *c, const struct call_ev *e)
 }
 
 /* The re-INVITE's 2xx was never ACKed: stop; the dialog stays. */
-static int act_2xx_give_up(struct sip_call *c, const struct call_ev *e)
+static int act_2xx_give_up(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
-	CLOG(LOG_LVL_NOTICE, c, "no ACK for our 2xx");
+	SIP_CLOG(LOG_LVL_NOTICE, c, "no ACK for our 2xx");
 	stop_2xx_rtx(c);
 	return 0;
 }
@@ -398,28 +350,31 @@ static int act_2xx_give_up(struct sip_call *c, const struct call_ev *e)
 /* The failures: a final response >= 300 to our INVITE, its Timer B or a
  * transport error (408 / 503, section 8.1.3.1), no ACK for our initial 2xx
  * in 64*T1 (section 13.3.1.4: the dialog ends with a BYE). */
-static int act_fail(struct sip_call *c, const struct call_ev *e)
+static int act_fail(struct sip_call *c, const struct sip_call_ev *e)
 {
-	call_fail(c, e->type == CE_TIMER_ACK ? 408 : e->code, e->q850, "%s", event_names[e->type]);
+	if (e->type == CE_TIMER_ACK)
+		sip_call_fail(c, 408, e->q850, SIP_END_NO_ACK, "%s", event_names[e->type]);
+	else
+		sip_call_fail(c, e->code, e->q850, SIP_END_ERROR, "%s", event_names[e->type]);
 	return 0;
 }
 
-static int act_bye_send(struct sip_call *c, const struct call_ev *e)
+static int act_bye_send(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	if (sip_dialog_send_bye(c, c->hangup_q850))
-		call_fail(c, 500, -1, "cannot send BYE");
+		sip_call_fail(c, 500, -1, SIP_END_ERROR, "cannot send BYE");
 	return 0;
 }
 
 /* Section 15: gw/ hung up while we waited for the ACK; now the BYE. */
-static int act_ack_then_bye(struct sip_call *c, const struct call_ev *e)
+static int act_ack_then_bye(struct sip_call *c, const struct sip_call_ev *e)
 {
 	stop_2xx_rtx(c);
 	return act_bye_send(c, e);
 }
 
-static int act_bye(struct sip_call *c, const struct call_ev *e)
+static int act_bye(struct sip_call *c, const struct sip_call_ev *e)
 {
 	struct sip_ua *ua = c->ua;
 
@@ -427,17 +382,17 @@ static int act_bye(struct sip_call *c, const struct call_ev *e)
 	if (c->resp2xx)
 		stop_2xx_rtx(c);
 	loop_timer_stop(c->t_ack);
-	CLOG(LOG_LVL_INFO, c, "BYE received (cause %d)", e->q850);
+	SIP_CLOG(LOG_LVL_INFO, c, "BYE received (cause %d)", e->q850);
 	if (!c->released) {
-		release(c);
+		sip_call_release(c);
 		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, e->q850, 0);
+			ua->ev.terminated(ua->arg, c, e->q850, SIP_END_BYE);
 	}
 	return 0;
 }
 
 /* Section 9.2: 200 to the CANCEL, 487 to the INVITE. */
-static int act_cancelled(struct sip_call *c, const struct call_ev *e)
+static int act_cancelled(struct sip_call *c, const struct sip_call_ev *e)
 {
 	struct sip_ua *ua = c->ua;
 	osip_message_t *r = NULL;
@@ -445,26 +400,26 @@ static int act_cancelled(struct sip_call *c, const struct call_ev *e)
 	sip_ua_reply(ua, e->tr, e->msg, 200);
 	if (c->inv_tr && sip_ua_build_response(ua, c->invite, 487, c->local_tag, &r) == 0)
 		sip_ua_respond_tr(ua, c->inv_tr, r);
-	CLOG(LOG_LVL_INFO, c, "CANCEL received (cause %d): 487", e->q850);
+	SIP_CLOG(LOG_LVL_INFO, c, "CANCEL received (cause %d): 487", e->q850);
 	if (!c->released) {
-		release(c);
+		sip_call_release(c);
 		if (ua->ev.terminated)
-			ua->ev.terminated(ua->arg, c, e->q850, 1);
+			ua->ev.terminated(ua->arg, c, e->q850, SIP_END_CANCEL);
 	}
 	return 0;
 }
 
 /* Section 9.2: a CANCEL after the final response changes nothing. */
-static int act_cancel_late(struct sip_call *c, const struct call_ev *e)
+static int act_cancel_late(struct sip_call *c, const struct sip_call_ev *e)
 {
 	sip_ua_reply(c->ua, e->tr, e->msg, 200);
 	return 0;
 }
 
-static int act_reinvite(struct sip_call *c, const struct call_ev *e)
+static int act_reinvite(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_message_t *r = NULL, *inv = e->msg;
-	struct sdp_media offer;
+	struct sip_sdp_media offer;
 
 	/* RFC 3261 section 14.2: 491 while our own answer is in flight. */
 	if (c->resp2xx) {
@@ -474,7 +429,7 @@ static int act_reinvite(struct sip_call *c, const struct call_ev *e)
 	/* RFC 3264 section 8.4: hold is the peer's a=sendonly or a=inactive */
 	if (sip_msg_sdp(inv, &offer) == 0 && offer.dir != c->remote_dir) {
 		c->remote_dir = offer.dir;
-		CLOG(LOG_LVL_INFO, c, "re-INVITE: the peer %s",
+		SIP_CLOG(LOG_LVL_INFO, c, "re-INVITE: the peer %s",
 		     sip_call_remote_sends(c) ? "sends media again" : "sends no media (hold)");
 	}
 	osip_dialog_update_osip_cseq_as_uas(c->dialog, inv);
@@ -484,7 +439,7 @@ static int act_reinvite(struct sip_call *c, const struct call_ev *e)
 		c->local_sdp.sess_version++;
 	if (sip_dialog_build_response(c, inv, 200, c->have_local_sdp ? &c->local_sdp : NULL, -1, &r))
 		return 0;
-	CLOG(LOG_LVL_INFO, c, "re-INVITE: 200 with our SDP again");
+	SIP_CLOG(LOG_LVL_INFO, c, "re-INVITE: 200 with our SDP again");
 	start_2xx_rtx(c, r, inv);
 	sip_ua_respond_tr(c->ua, e->tr, r);
 	return 0;
@@ -492,7 +447,7 @@ static int act_reinvite(struct sip_call *c, const struct call_ev *e)
 
 /* ---- actions: UAC ---- */
 
-static int act_invite(struct sip_call *c, const struct call_ev *e)
+static int act_invite(struct sip_call *c, const struct sip_call_ev *e)
 {
 	osip_transaction_t *tr = NULL;
 	int err = sip_txn_client(c->ua, ICT, e->msg, c->dest_host, c->dest_port, &tr);
@@ -504,61 +459,61 @@ static int act_invite(struct sip_call *c, const struct call_ev *e)
 	return 0;
 }
 
-static int act_progress(struct sip_call *c, const struct call_ev *e)
+static int act_progress(struct sip_call *c, const struct sip_call_ev *e)
 {
 	struct sip_ua *ua = c->ua;
 
 	if (e->code > 100 && !c->released && ua->ev.progress) {
-		CLOG(LOG_LVL_INFO, c, "progress %d%s", e->code, e->sdp ? " with SDP" : "");
+		SIP_CLOG(LOG_LVL_INFO, c, "progress %d%s", e->code, e->sdp ? " with SDP" : "");
 		ua->ev.progress(ua->arg, c, e->code, e->sdp);
 	}
 	return 0;
 }
 
 /* Section 9.1: CANCEL once a provisional response came. */
-static int act_cancel(struct sip_call *c, const struct call_ev *e)
+static int act_cancel(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	sip_dialog_send_cancel(c);
 	return 0;
 }
 
-static int act_answered(struct sip_call *c, const struct call_ev *e)
+static int act_answered(struct sip_call *c, const struct sip_call_ev *e)
 {
 	struct sip_ua *ua = c->ua;
 
 	sip_dialog_send_ack(c, e->msg);
 	c->established = 1;
-	CLOG(LOG_LVL_INFO, c, "answered %d%s", e->code, e->sdp ? " with SDP" : "");
+	SIP_CLOG(LOG_LVL_INFO, c, "answered %d%s", e->code, e->sdp ? " with SDP" : "");
 	if (!c->released && ua->ev.answered)
 		ua->ev.answered(ua->arg, c, e->sdp);
 	return 0;
 }
 
 /* The 2xx raced our CANCEL (RFC 3261 section 9.1): ACK and BYE it. */
-static int act_answered_bye(struct sip_call *c, const struct call_ev *e)
+static int act_answered_bye(struct sip_call *c, const struct sip_call_ev *e)
 {
 	sip_dialog_send_ack(c, e->msg);
 	c->established = 1;
-	CLOG(LOG_LVL_INFO, c, "answered %d after our CANCEL: BYE", e->code);
+	SIP_CLOG(LOG_LVL_INFO, c, "answered %d after our CANCEL: BYE", e->code);
 	return act_bye_send(c, e);
 }
 
 /* The INVITE ended after our CANCEL (487, normally). */
-static int act_cancel_done(struct sip_call *c, const struct call_ev *e)
+static int act_cancel_done(struct sip_call *c, const struct sip_call_ev *e)
 {
-	CLOG(LOG_LVL_INFO, c, "INVITE ended %d after our CANCEL", e->code);
+	SIP_CLOG(LOG_LVL_INFO, c, "INVITE ended %d after our CANCEL", e->code);
 	return 0;
 }
 
-static int act_ack_again(struct sip_call *c, const struct call_ev *e)
+static int act_ack_again(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)e;
 	sip_dialog_resend_ack(c);
 	return 0;
 }
 
-static int act_none(struct sip_call *c, const struct call_ev *e)
+static int act_none(struct sip_call *c, const struct sip_call_ev *e)
 {
 	(void)c;
 	(void)e;
@@ -567,7 +522,7 @@ static int act_none(struct sip_call *c, const struct call_ev *e)
 
 /* ---- the machine ---- */
 
-static const struct call_transition table[] = {
+static const struct sip_call_transition table[] = {
 	{ CS_NULL, CE_INVITE, CS_IN_PROCEEDING, act_incoming },
 	{ CS_NULL, CE_CMD_INVITE, CS_OUT_CALLING, act_invite },
 	/* UAS */
@@ -640,9 +595,9 @@ static const struct call_transition table[] = {
 };
 
 /* Not in the table: refused and logged; a request is still answered. */
-static int refuse(struct sip_call *c, const struct call_ev *e)
+int sip_call_refused(struct sip_call *c, const struct sip_call_ev *e)
 {
-	CLOG(LOG_LVL_NOTICE, c, "%s refused", event_names[e->type]);
+	SIP_CLOG(LOG_LVL_NOTICE, c, "%s refused", event_names[e->type]);
 	if (e->tr && e->msg && MSG_IS_REQUEST(e->msg))
 		sip_ua_reply(c->ua, e->tr, e->msg, 500);
 	return EINVAL;
@@ -654,10 +609,10 @@ static int refuse(struct sip_call *c, const struct call_ev *e)
  * may move on again (call_fail). An action of a command that returns an
  * errno has changed nothing: the state goes back.
  */
-static int call_dispatch(struct sip_call *c, const struct call_ev *e)
+int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e)
 {
-	const struct call_transition *t = NULL;
-	enum call_state from = c->st;
+	const struct sip_call_transition *t = NULL;
+	enum sip_call_state from = c->st;
 	size_t i;
 	int err;
 
@@ -667,25 +622,25 @@ static int call_dispatch(struct sip_call *c, const struct call_ev *e)
 			break;
 		}
 	if (!t)
-		return refuse(c, e);
-	CLOG(LOG_LVL_DEBUG, c, "%s -> %s", event_names[e->type], state_names[t->to]);
+		return sip_call_refused(c, e);
+	SIP_CLOG(LOG_LVL_DEBUG, c, "%s -> %s", event_names[e->type], state_names[t->to]);
 	c->in_fsm++;
 	c->st = t->to;
 	err = t->act(c, e);
 	if (err) {
 		c->st = from;
-		CLOG(LOG_LVL_WARN, c, "%s not carried out: %s", event_names[e->type], strerror(err));
+		SIP_CLOG(LOG_LVL_WARN, c, "%s not carried out: %s", event_names[e->type], strerror(err));
 	}
 	c->in_fsm--;
 	sip_call_touch(c);
 	return err;
 }
 
-static void on_timer(struct sip_call *c, enum call_event type)
+static void on_timer(struct sip_call *c, enum sip_call_event type)
 {
-	struct call_ev e = { .type = type, .q850 = -1 };
+	struct sip_call_ev e = { .type = type, .q850 = -1 };
 
-	call_dispatch(c, &e);
+	sip_call_dispatch(c, &e);
 	sip_ua_kick(c->ua);
 }
 
@@ -697,218 +652,4 @@ static void on_t_2xx(void *arg)
 static void on_t_ack(void *arg)
 {
 	on_timer(arg, CE_TIMER_ACK);
-}
-
-/* ---- events from ua.c and request.c ---- */
-
-void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite)
-{
-	struct sip_call *c = call_new(ua, 0);
-	struct call_ev e = { .type = CE_INVITE, .tr = tr, .msg = invite };
-	char *cid = NULL;
-
-	if (!c) {
-		sip_ua_reply(ua, tr, invite, 500);
-		return;
-	}
-	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &cid) ||
-	    !(c->call_id = strdup(cid)) || sip_call_index(c)) {
-		osip_free(cid);
-		release(c);
-		sip_ua_reply(ua, tr, invite, 500);
-		call_fail(c, 500, -1, "cannot keep the INVITE");
-		return;
-	}
-	osip_free(cid);
-	c->inv_tr = tr;
-	sip_call_attach(c, tr);
-	call_dispatch(c, &e);
-}
-
-/* A request inside the dialog, or a CANCEL matched to our INVITE. tr is
- * NULL for an ACK. */
-void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_message_t *req)
-{
-	struct call_ev e = { .tr = tr, .msg = req, .q850 = sip_reason_q850(req) };
-
-	e.type = MSG_IS_ACK(req) ? CE_ACK : MSG_IS_BYE(req) ? CE_BYE :
-		 MSG_IS_CANCEL(req) ? CE_CANCEL : CE_REINVITE;
-	call_dispatch(c, &e);
-}
-
-void sip_call_on_incoming_2xx_retransmit(struct sip_call *c)
-{
-	struct call_ev e = { .type = CE_INVITE_AGAIN };
-
-	call_dispatch(c, &e);
-}
-
-void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
-{
-	struct call_ev e = { .type = CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
-
-	call_dispatch(c, &e);
-}
-
-/* type: an OSIP_ICT_* message callback, or -1 for a transport error. */
-void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
-{
-	struct call_ev e = { .msg = resp, .q850 = -1 };
-	struct sdp_media sdp;
-
-	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
-		e.type = type == -1 ? CE_TRANSPORT_ERROR : CE_TIMER_B;
-		e.code = type == -1 ? 503 : 408;
-	} else if (!resp) {
-		return;
-	} else {
-		e.code = resp->status_code;
-		if (type == OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN)
-			e.type = CE_2XX_AGAIN;
-		else
-			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
-		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0) {
-			e.sdp = &sdp;
-			if (e.code >= 200)
-				c->remote_dir = sdp.dir;
-		}
-		if (e.type == CE_FINAL) {
-			int w = sip_header_number(resp, "warning");
-
-			e.q850 = sip_reason_q850(resp);
-			/* RFC 3261 20.33: delta-seconds first; 20.43: a warn-code is 3xx */
-			c->retry_after = sip_header_number(resp, "retry-after");
-			c->warning = w >= 300 && w <= 399 ? w : 0;
-		}
-	}
-	call_dispatch(c, &e);
-}
-
-/* ---- the API (sip.h) ---- */
-
-int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
-		    const char *to_uri, const char *dest_host, uint16_t dest_port,
-		    const struct sdp_media *offer, void *user, struct sip_call **out)
-{
-	struct sip_call *c = NULL;
-	osip_message_t *m = NULL;
-	struct call_ev e = { .type = CE_CMD_INVITE };
-	int err;
-
-	*out = NULL;
-	if (!ua || !request_uri || !from_uri || !to_uri || !sip_is_ip_literal(dest_host) ||
-	    strlen(dest_host) >= sizeof(c->dest_host))
-		return EINVAL;
-	c = call_new(ua, 1);
-	if (!c)
-		return ENOMEM;
-	err = sip_dialog_build_invite(c, request_uri, from_uri, to_uri, offer, &m);
-	if (err)
-		goto out;
-	if (offer) {
-		c->local_sdp = *offer;
-		c->have_local_sdp = 1;
-	}
-	err = ENOMEM;
-	if (osip_message_clone(m, &c->invite))
-		goto out;
-	snprintf(c->dest_host, sizeof(c->dest_host), "%s", dest_host);
-	c->dest_port = dest_port;
-	c->user = user;
-	e.msg = m;
-	err = call_dispatch(c, &e);
-	if (err)
-		goto out;
-	CLOG(LOG_LVL_INFO, c, "INVITE %s to %s:%u", request_uri, dest_host, dest_port);
-	*out = c;
-	sip_ua_kick(ua);
-	return 0;
-out:
-	osip_message_free(m);
-	release(c);
-	if (m)
-		call_fail(c, 500, -1, "INVITE not sent: %s", strerror(err));
-	sip_ua_kick(ua);	/* reaps it */
-	return err;
-}
-
-/* A response from gw/ to its incoming INVITE: only to gw/'s own call, with
- * its INVITE transaction alive, and a status from min_code to 699. */
-static int respond_cmd(struct sip_call *c, struct call_ev *e, int min_code)
-{
-	int err;
-
-	if (c->released || !c->inv_tr || e->code < min_code || e->code > 699)
-		return refuse(c, e);
-	err = call_dispatch(c, e);
-	if (!err)
-		sip_ua_kick(c->ua);
-	return err;
-}
-
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850)
-{
-	struct call_ev e = { .code = code, .sdp = sdp, .q850 = q850 };
-
-	if (!c)
-		return EINVAL;
-	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
-	return respond_cmd(c, &e, 101);
-}
-
-int sip_call_refuse(struct sip_call *c, int code, int q850)
-{
-	struct call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
-
-	return c ? respond_cmd(c, &e, 300) : EINVAL;
-}
-
-int sip_call_hangup(struct sip_call *c, int q850)
-{
-	struct call_ev e = { .type = CE_CMD_HANGUP, .q850 = q850 };
-	struct sip_ua *ua;
-	int err;
-
-	if (!c)
-		return EINVAL;
-	if (c->released)
-		return refuse(c, &e);
-	ua = c->ua;
-	release(c);
-	c->hangup_q850 = q850;
-	CLOG(LOG_LVL_INFO, c, "hangup (cause %d)", q850);
-	err = call_dispatch(c, &e);
-	sip_ua_kick(ua);
-	return err;
-}
-
-int sip_call_remote_sends(const struct sip_call *c)
-{
-	return c && (c->remote_dir == SDP_SENDRECV || c->remote_dir == SDP_SENDONLY);
-}
-
-int sip_call_warning(const struct sip_call *c)
-{
-	return c ? c->warning : 0;
-}
-
-int sip_call_retry_after(const struct sip_call *c)
-{
-	return c ? c->retry_after : -1;
-}
-
-void sip_call_set_user(struct sip_call *c, void *user)
-{
-	if (c)
-		c->user = user;
-}
-
-void *sip_call_user(const struct sip_call *c)
-{
-	return c ? c->user : NULL;
-}
-
-const char *sip_call_id(const struct sip_call *c)
-{
-	return c && c->call_id ? c->call_id : "";
 }

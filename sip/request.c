@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A new request that no transaction took (ua.c made a server transaction
- * for it): CANCEL, BYE, re-INVITE to their call, a new INVITE to a new
- * call, OPTIONS and the rest answered here (RFC 3261 sections 8.2, 9.2,
- * 12.2.2). And the branch cache that keeps an INVITE retransmitted after
- * our 2xx from becoming a second call.
+ * A new request that no transaction took (wire.c made a server
+ * transaction for it): CANCEL, BYE, re-INVITE to their call, a new INVITE
+ * to a new call, OPTIONS to keepalive.c, the rest answered here (RFC 3261
+ * sections 8.2, 9.2, 12.2.2).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,88 +13,6 @@
 
 #include "lib/log.h"
 #include "sip/sip_int.h"
-
-/* ---- the branch cache: RFC 6026 Timer L (64*T1), which libosip2 lacks ---- */
-
-static char *branch_key(const osip_message_t *m)
-{
-	osip_via_t *via = osip_list_get(&m->vias, 0);
-	const char *b = via ? sip_param(&via->via_params, "branch") : NULL;
-	char buf[512];
-
-	if (b && !strncmp(b, "z9hG4bK", 7) && strlen(b) > 7)
-		return osip_strdup(b);
-	/* RFC 2543 peers: Call-ID, From tag and CSeq number. */
-	snprintf(buf, sizeof(buf), "2543/%s@%s/%s",
-		 m->call_id && m->call_id->number ? m->call_id->number : "",
-		 m->call_id && m->call_id->host ? m->call_id->host : "",
-		 m->cseq && m->cseq->number ? m->cseq->number : "");
-	return osip_strdup(buf);
-}
-
-void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite)
-{
-	struct branch_entry *e = calloc(1, sizeof(*e));
-
-	if (!e)
-		return;
-	e->key = branch_key(invite);
-	if (!e->key) {
-		free(e);
-		return;
-	}
-	e->expires = loop_now_ms() + 64 * (uint64_t)ua->t1_ms;	/* Timer L */
-	if (hmap_insert(&ua->branch_index, &e->node, hmap_hash_str(e->key))) {
-		osip_free(e->key);
-		free(e);
-		return;
-	}
-	if (!ua->branches)
-		ua->branches_tail = &ua->branches;
-	*ua->branches_tail = e;
-	ua->branches_tail = &e->next;
-}
-
-/* The oldest entries out while they have expired (all live 64*T1, so the
- * list is in order of expiry, give or take a change of T1). */
-static void branch_expire(struct sip_ua *ua, uint64_t before)
-{
-	while (ua->branches && ua->branches->expires <= before) {
-		struct branch_entry *e = ua->branches;
-
-		ua->branches = e->next;
-		hmap_remove(&ua->branch_index, &e->node);
-		osip_free(e->key);
-		free(e);
-	}
-}
-
-void sip_ua_branch_free_all(struct sip_ua *ua)
-{
-	branch_expire(ua, UINT64_MAX);
-	hmap_fini(&ua->branch_index);
-}
-
-int sip_ua_branch_seen(struct sip_ua *ua, const osip_message_t *invite)
-{
-	char *key = branch_key(invite);
-	uint64_t now = loop_now_ms();
-	struct hmap_node *n;
-	int hit = 0;
-
-	branch_expire(ua, now);
-	if (!key)
-		return 0;
-	for (n = hmap_first(&ua->branch_index, hmap_hash_str(key)); n && !hit; n = hmap_next(n)) {
-		struct branch_entry *e = HMAP_ENTRY(n, struct branch_entry, node);
-
-		hit = e->expires > now && !strcmp(key, e->key);
-	}
-	osip_free(key);
-	return hit;
-}
-
-/* ---- requests outside transactions we know ---- */
 
 static int accepts_sdp(const osip_message_t *m)
 {
@@ -170,13 +87,7 @@ void sip_ua_handle_request(struct sip_ua *ua, osip_transaction_t *tr, osip_messa
 		else
 			sip_ua_reply(ua, tr, req, 481);
 	} else if (MSG_IS_OPTIONS(req)) {
-		int code = 200;
-
-		if (!c && ua->ev.options)
-			code = ua->ev.options(ua->arg, ua->src_addr);
-		if (code < 200 || code > 699)
-			code = 500;
-		sip_ua_reply(ua, tr, req, code);
+		sip_keepalive_answer(ua, tr, req, c);
 	} else {
 		sip_ua_reply(ua, tr, req, 405);	/* section 8.2.1 */
 	}

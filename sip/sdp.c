@@ -11,19 +11,16 @@
 #include <string.h>
 #include <strings.h>
 
-/* libosip2 also defines `struct sdp_media`: rename its copy here. */
-#define sdp_media osip_sdp_media
 #include <osipparser2/osip_port.h>
 #include <osipparser2/sdp_message.h>
-#undef sdp_media
 
 #include "sip/sdp.h"
 
 static const char *pt_name(int pt)
 {
 	switch (pt) {
-	case SDP_PT_PCMU: return "PCMU";
-	case SDP_PT_PCMA: return "PCMA";
+	case SIP_SDP_PT_PCMU: return "PCMU";
+	case SIP_SDP_PT_PCMA: return "PCMA";
 	default: return NULL;
 	}
 }
@@ -46,17 +43,17 @@ static int put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
-static const char *dir_name(enum sdp_dir d)
+static const char *dir_name(enum sip_sdp_dir d)
 {
 	switch (d) {
-	case SDP_SENDONLY: return "sendonly";
-	case SDP_RECVONLY: return "recvonly";
-	case SDP_INACTIVE: return "inactive";
+	case SIP_SDP_SENDONLY: return "sendonly";
+	case SIP_SDP_RECVONLY: return "recvonly";
+	case SIP_SDP_INACTIVE: return "inactive";
 	default: return "sendrecv";
 	}
 }
 
-int sdp_build(const struct sdp_media *m, char *buf, size_t len)
+int sip_sdp_build(const struct sip_sdp_media *m, char *buf, size_t len)
 {
 	size_t off = 0, i;
 	const char *ipv = strchr(m->addr, ':') ? "IP6" : "IP4";
@@ -70,13 +67,13 @@ int sdp_build(const struct sdp_media *m, char *buf, size_t len)
 		"c=IN %s %s\r\nt=0 0\r\nm=audio %u RTP/AVP",
 		(unsigned)m->sess_id, (unsigned)m->sess_version, ipv, m->addr,
 		ipv, m->addr, (unsigned)m->port);
-	for (i = 0; !r && i < m->npts && i < SDP_MAX_PTS; i++)
+	for (i = 0; !r && i < m->npts && i < SIP_SDP_MAX_PTS; i++)
 		r = put(buf, len, &off, " %d", m->pts[i]);
 	if (!r && m->te_pt >= 0)
 		r = put(buf, len, &off, " %d", m->te_pt);
 	if (!r)
 		r = put(buf, len, &off, "\r\n");
-	for (i = 0; !r && i < m->npts && i < SDP_MAX_PTS; i++)
+	for (i = 0; !r && i < m->npts && i < SIP_SDP_MAX_PTS; i++)
 		if (pt_name(m->pts[i]))
 			r = put(buf, len, &off, "a=rtpmap:%d %s/8000\r\n", m->pts[i],
 				pt_name(m->pts[i]));
@@ -92,12 +89,12 @@ int sdp_build(const struct sdp_media *m, char *buf, size_t len)
 	return r;
 }
 
-static int parse_dir(const char *f, enum sdp_dir *d)
+static int parse_dir(const char *f, enum sip_sdp_dir *d)
 {
-	if (!strcasecmp(f, "sendrecv")) *d = SDP_SENDRECV;
-	else if (!strcasecmp(f, "sendonly")) *d = SDP_SENDONLY;
-	else if (!strcasecmp(f, "recvonly")) *d = SDP_RECVONLY;
-	else if (!strcasecmp(f, "inactive")) *d = SDP_INACTIVE;
+	if (!strcasecmp(f, "sendrecv")) *d = SIP_SDP_SENDRECV;
+	else if (!strcasecmp(f, "sendonly")) *d = SIP_SDP_SENDONLY;
+	else if (!strcasecmp(f, "recvonly")) *d = SIP_SDP_RECVONLY;
+	else if (!strcasecmp(f, "inactive")) *d = SIP_SDP_INACTIVE;
 	else return 0;
 	return 1;
 }
@@ -141,7 +138,7 @@ static int rtpmap_split(const char *v, long *pt, char *name, size_t nlen)
 	return 0;
 }
 
-static void parse_media(sdp_message_t *sdp, int mi, struct sdp_media *out)
+static void parse_media(sdp_message_t *sdp, int mi, struct sip_sdp_media *out)
 {
 	int k;
 	long v;
@@ -182,16 +179,16 @@ static void parse_media(sdp_message_t *sdp, int mi, struct sdp_media *out)
 			    mpt != pt)
 				continue;
 			if (!strcasecmp(name, "PCMU"))
-				pt = SDP_PT_PCMU;
+				pt = SIP_SDP_PT_PCMU;
 			else if (!strcasecmp(name, "PCMA"))
-				pt = SDP_PT_PCMA;
+				pt = SIP_SDP_PT_PCMA;
 		}
-		if (out->npts < SDP_MAX_PTS)
+		if (out->npts < SIP_SDP_MAX_PTS)
 			out->pts[out->npts++] = pt;
 	}
 }
 
-int sdp_parse(const char *body, size_t len, struct sdp_media *out)
+int sip_sdp_parse(const char *body, size_t len, struct sip_sdp_media *out)
 {
 	sdp_message_t *sdp = NULL;
 	char *copy = NULL;
@@ -200,7 +197,7 @@ int sdp_parse(const char *body, size_t len, struct sdp_media *out)
 
 	memset(out, 0, sizeof(*out));
 	out->te_pt = -1;
-	out->dir = SDP_SENDRECV;
+	out->dir = SIP_SDP_SENDRECV;
 	if (!body || !len)
 		return EINVAL;
 	/* Two NULs: libosip2 5.3.0's m= parser (sdp_message_parse_m) runs
@@ -249,18 +246,18 @@ out:
 	return r;
 }
 
-static int has_pt(const struct sdp_media *m, int pt)
+static int has_pt(const struct sip_sdp_media *m, int pt)
 {
 	size_t i;
 
-	for (i = 0; i < m->npts && i < SDP_MAX_PTS; i++)
+	for (i = 0; i < m->npts && i < SIP_SDP_MAX_PTS; i++)
 		if (m->pts[i] == pt)
 			return 1;
 	return 0;
 }
 
-int sdp_negotiate(const struct sdp_media *offer, const struct sdp_media *ours,
-		  struct sdp_media *answer)
+int sip_sdp_negotiate(const struct sip_sdp_media *offer, const struct sip_sdp_media *ours,
+		  struct sip_sdp_media *answer)
 {
 	size_t i;
 	int chosen = -1;
@@ -268,7 +265,7 @@ int sdp_negotiate(const struct sdp_media *offer, const struct sdp_media *ours,
 	/* RFC 3264 section 6: a rejected stream (port 0) or no common format. */
 	if (!offer->port)
 		return ENOTSUP;
-	for (i = 0; i < ours->npts && i < SDP_MAX_PTS && chosen < 0; i++)
+	for (i = 0; i < ours->npts && i < SIP_SDP_MAX_PTS && chosen < 0; i++)
 		if (pt_name(ours->pts[i]) && has_pt(offer, ours->pts[i]))
 			chosen = ours->pts[i];
 	if (chosen < 0)
@@ -281,9 +278,9 @@ int sdp_negotiate(const struct sdp_media *offer, const struct sdp_media *ours,
 	if (!answer->ptime)
 		answer->ptime = 20;
 	switch (offer->dir) {
-	case SDP_SENDONLY: answer->dir = SDP_RECVONLY; break;
-	case SDP_RECVONLY: answer->dir = SDP_SENDONLY; break;
-	case SDP_INACTIVE: answer->dir = SDP_INACTIVE; break;
+	case SIP_SDP_SENDONLY: answer->dir = SIP_SDP_RECVONLY; break;
+	case SIP_SDP_RECVONLY: answer->dir = SIP_SDP_SENDONLY; break;
+	case SIP_SDP_INACTIVE: answer->dir = SIP_SDP_INACTIVE; break;
 	default: answer->dir = ours->dir; break;
 	}
 	return 0;

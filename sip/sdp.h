@@ -6,34 +6,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SDP_PT_PCMU 0
-#define SDP_PT_PCMA 8
-#define SDP_MAX_PTS 8
+#define SIP_SDP_PT_PCMU 0
+#define SIP_SDP_PT_PCMA 8
+#define SIP_SDP_MAX_PTS 8
 
-enum sdp_dir { SDP_SENDRECV, SDP_SENDONLY, SDP_RECVONLY, SDP_INACTIVE };
+enum sip_sdp_dir { SIP_SDP_SENDRECV, SIP_SDP_SENDONLY, SIP_SDP_RECVONLY, SIP_SDP_INACTIVE };
 
-struct sdp_media {
+struct sip_sdp_media {
 	char addr[64];		/* connection address (IPv4/IPv6 literal) */
 	uint16_t port;		/* 0 = stream rejected */
-	int pts[SDP_MAX_PTS];	/* audio payload types, preference order */
+	int pts[SIP_SDP_MAX_PTS];	/* audio payload types, preference order */
 	size_t npts;
 	int te_pt;		/* telephone-event payload type, -1 = none */
 	int ptime;		/* ms, 0 = not given */
-	enum sdp_dir dir;
+	enum sip_sdp_dir dir;
 	uint32_t sess_id, sess_version;
 };
 
 /* Write an SDP body into buf (size len); 0 or errno (ENOSPC). */
-int sdp_build(const struct sdp_media *m, char *buf, size_t len);
+int sip_sdp_build(const struct sip_sdp_media *m, char *buf, size_t len);
 /* Parse an SDP body; 0 or EINVAL (no usable audio stream). */
-int sdp_parse(const char *body, size_t len, struct sdp_media *out);
+int sip_sdp_parse(const char *body, size_t len, struct sip_sdp_media *out);
 /*
  * Answer an offer: pick the first of the offer's audio payload types that we
  * support (ours, in our preference order when the offer allows), keep
  * telephone-event if both have it. Our address/port go into answer.
  * 0, or ENOTSUP when no codec in common (488).
  */
-int sdp_negotiate(const struct sdp_media *offer, const struct sdp_media *ours,
-		  struct sdp_media *answer);
+int sip_sdp_negotiate(const struct sip_sdp_media *offer, const struct sip_sdp_media *ours,
+		  struct sip_sdp_media *answer);
 
 #endif

@@ -34,7 +34,18 @@ struct sip_invite_info {
 	uint16_t src_port;
 	int has_sdp;
 	int sdp_error;			/* 0, ENOENT (no SDP: a late offer), or why it is unusable */
-	struct sdp_media offer;
+	struct sip_sdp_media offer;
+};
+
+/* How a dialog ended, as sip/ saw it: the `terminated` event says it, and
+ * the policy's end_cause turns it into a Q.850 cause when sip/ itself
+ * ends the dialog. Causes are gw/'s business (gw/cause.c). */
+enum sip_end {
+	SIP_END_BYE,		/* the peer's BYE */
+	SIP_END_CANCEL,		/* the peer's CANCEL before the answer */
+	SIP_END_NO_ACK,		/* no ACK for our 2xx in 64*T1 (RFC 3261 section
+				 * 13.3.1.4): sip/ sends the BYE */
+	SIP_END_ERROR,		/* sip/ could not go on (no memory, no BYE sent) */
 };
 
 struct sip_events {
@@ -42,22 +53,30 @@ struct sip_events {
 	 * sip_call_respond(). */
 	void (*incoming)(void *arg, struct sip_call *c, const struct sip_invite_info *inv);
 	/* Outgoing: a provisional response (180, 183...), with SDP or NULL. */
-	void (*progress)(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp);
+	void (*progress)(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp);
 	/* Outgoing: 2xx (ACK already sent), with the SDP answer or NULL. */
-	void (*answered)(void *arg, struct sip_call *c, const struct sdp_media *sdp);
+	void (*answered)(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp);
 	/* Outgoing: failed with a final response >= 300, 408 on timeout, 503 on
 	 * transport error. q850: cause from a Reason header, or -1. */
 	void (*failed)(void *arg, struct sip_call *c, int code, int q850);
 	/* Incoming: the ACK for our 2xx arrived. */
 	void (*confirmed)(void *arg, struct sip_call *c);
-	/* BYE (or CANCEL before answer: by_cancel = 1) received and answered.
-	 * q850: cause from a Reason header, or -1. */
-	void (*terminated)(void *arg, struct sip_call *c, int q850, int by_cancel);
-	/* OPTIONS outside a dialog: return the status code to answer (200, 503). */
-	int (*options)(void *arg, const char *src_addr);
-	/* The outcome of our sip_ua_options(): the final status, 408 when
-	 * nothing answered (Timer F), 503 on a transport error. */
-	void (*options_result)(void *arg, void *user, int code);
+	/* The dialog ended (why): a BYE or a CANCEL before the answer received
+	 * and answered, or ended by sip/ itself. q850: cause from the peer's
+	 * Reason header, or -1. */
+	void (*terminated)(void *arg, struct sip_call *c, int q850, enum sip_end why);
+};
+
+/* What gw/ decides for sip/ where no call is involved yet (arg: its own). */
+struct sip_policy {
+	/* An OPTIONS outside a dialog from src_addr (RFC 3261 section 11):
+	 * the status to answer, the one an INVITE from there would get (200;
+	 * 503 when no call could be taken; 403 for a stranger). Unset: 200. */
+	int (*options_status)(void *arg, const char *src_addr);
+	/* The Q.850 cause for the Reason of a BYE that sip/ sends on its own
+	 * (why: SIP_END_NO_ACK), unless gw/ gave one; < 0 or unset: none. */
+	int (*end_cause)(void *arg, enum sip_end why);
+	void *arg;
 };
 
 struct sip_ua_params {
@@ -65,6 +84,10 @@ struct sip_ua_params {
 	uint16_t port;
 	const char *user_agent;		/* User-Agent / Server header */
 	int retry_after;		/* seconds in a Retry-After on a 503 to an INVITE; 0 = none */
+	/* RFC 3261 T1, T2 (section 17.1.1.1) in ms for sip/'s own timers (2xx
+	 * retransmission, the ACK wait, Timer L); 0: 500, 4000. libosip2's
+	 * transaction timers keep its compile-time DEFAULT_T1/DEFAULT_T2. */
+	int t1_ms, t2_ms;
 };
 
 int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
@@ -79,10 +102,21 @@ struct sip_ua_stats {
 };
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
 
-/* Send OPTIONS (RFC 3261 section 11) outside any dialog to host:port (an IP
- * literal); the outcome arrives once through `options_result`. */
-int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host, uint16_t port,
-		   void *user);
+void sip_ua_set_policy(struct sip_ua *ua, const struct sip_policy *p);
+
+/*
+ * Keepalive ("qualify", RFC 3261 section 11): an OPTIONS to request_uri at
+ * host:port (an IP literal) at start, then every interval_s seconds,
+ * never two at once. cb gets each outcome: the final status, 408 when
+ * nothing answered (Timer F), 503 on a transport error; and the round
+ * trip in ms. Free every keepalive before its UA.
+ */
+struct sip_keepalive;
+typedef void (*sip_keepalive_cb)(void *arg, int code, int rtt_ms);
+int sip_keepalive_new(struct sip_ua *ua, const char *request_uri, const char *host, uint16_t port,
+		      int interval_s, sip_keepalive_cb cb, void *arg, struct sip_keepalive **out);
+void sip_keepalive_start(struct sip_keepalive *ka);
+void sip_keepalive_free(struct sip_keepalive *ka);	/* an OPTIONS in flight is forgotten */
 
 /*
  * Outgoing INVITE to request_uri, sent to dest_host:dest_port (an IP
@@ -90,12 +124,12 @@ int sip_ua_options(struct sip_ua *ua, const char *request_uri, const char *host,
  */
 int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from_uri,
 		    const char *to_uri, const char *dest_host, uint16_t dest_port,
-		    const struct sdp_media *offer, void *user, struct sip_call **out);
+		    const struct sip_sdp_media *offer, void *user, struct sip_call **out);
 /*
  * Incoming: respond. 1xx (180, 183 with sdp), 2xx (with the SDP answer),
  * or >= 300 (ends the call). q850 >= 0 adds `Reason: Q.850;cause=N`.
  */
-int sip_call_respond(struct sip_call *c, int code, const struct sdp_media *sdp, int q850);
+int sip_call_respond(struct sip_call *c, int code, const struct sip_sdp_media *sdp, int q850);
 /* Incoming, not answered yet: a final response >= 300 sent once and
  * statelessly (for a source that will never be served: RFC 3261 section
  * 8.2.6); no 100 Trying, no retransmission. Ends the call. */

@@ -1,23 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sip/ internals shared by ua.c, request.c, call.c, dialog.c, options.c,
- * transport.c and validate.c. */
+/* sip/ internals shared by its files (the list below, by file). The
+ * transport interface is transport.h. */
 #ifndef SIPGW_SIP_SIP_INT_H
 #define SIPGW_SIP_SIP_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>	/* libosip2's headers need struct timeval */
 
-/* libosip2's sdp_message.h also defines `struct sdp_media`: rename its
- * copy in our translation units so sip/sdp.h keeps the name. */
-#define sdp_media osip_sdp_media
 #include <osip2/osip.h>
 #include <osip2/osip_dialog.h>
 #include <osipparser2/osip_parser.h>
-#undef sdp_media
 
 #include "lib/hmap.h"
 #include "lib/loop.h"
 #include "sip/sip.h"
+#include "sip/transport.h"
 
 #define SIP_T1_MS 500
 #define SIP_T2_MS 4000
@@ -45,16 +43,12 @@ int sip_build_raw_error(const char *buf, size_t len, int code, const char *serve
 /* First line, printable, for logs. */
 int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
 
-/* ---- transport.c ---- */
-int sip_udp_open(const char *addr, uint16_t port, int *fd_out, uint16_t *bound_port);
-int sip_udp_send(int fd, const char *buf, size_t len, const char *host, int port);
-
 /* ---- the UA (ua.c) ---- */
 /*
  * The dialog machine of one call (call.c): a const table of (state, event)
  * -> (action, next state); anything not in it is refused and logged.
  */
-enum call_state {
+enum sip_call_state {
 	CS_NULL,		/* created, nothing sent or received yet */
 	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
 	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
@@ -69,7 +63,7 @@ enum call_state {
 	CS_COUNT
 };
 
-enum call_event {
+enum sip_call_event {
 	/* from the network */
 	CE_INVITE,		/* a new INVITE (the call is created for it) */
 	CE_1XX,			/* to our INVITE */
@@ -96,6 +90,20 @@ enum call_event {
 	CE_COUNT
 };
 
+/* What an event of the dialog machine carries. */
+struct sip_call_ev {
+	enum sip_call_event type;
+	int code;			/* status of a response (received or to send) */
+	int q850;			/* Reason of a request, or gw/'s cause */
+	osip_transaction_t *tr;		/* the server transaction of a request */
+	osip_message_t *msg;		/* the request or response */
+	const struct sip_sdp_media *sdp;
+};
+
+#define SIP_CLOG(lvl, c, fmt, ...) \
+	log_msg(LOG_SIP, (lvl), "sip call %u (%s){%s}: " fmt, (c)->id, \
+		(c)->call_id ? (c)->call_id : "-", sip_call_state_name((c)->st), ##__VA_ARGS__)
+
 struct branch_entry {
 	struct branch_entry *next;	/* oldest first: all live 64*T1 */
 	struct hmap_node node;
@@ -112,7 +120,7 @@ struct sip_call {
 	int touched;
 	unsigned id;
 	int outgoing;
-	enum call_state st;
+	enum sip_call_state st;
 	int in_fsm;		/* dispatch depth: never reaped while > 0 */
 	int released;		/* gw/ dropped its pointer: no more events */
 	int established;	/* a 2xx was sent or received */
@@ -129,7 +137,7 @@ struct sip_call {
 	int hangup_q850;	/* cause given by gw/ to sip_call_hangup(), or -1 */
 	int retry_after;	/* UAC: Retry-After of the final response, seconds, or -1 */
 	int warning;		/* UAC: warn-code of the final response's Warning, or 0 */
-	enum sdp_dir remote_dir; /* of the peer's latest SDP (offer, answer, re-INVITE) */
+	enum sip_sdp_dir remote_dir; /* of the peer's latest SDP (offer, answer, re-INVITE) */
 	/* UAC */
 	char dest_host[64];
 	uint16_t dest_port;
@@ -145,7 +153,7 @@ struct sip_call {
 	int rtx_ms;
 	struct loop_timer *t_2xx;	/* next retransmission: T1, 2*T1 ... T2 */
 	struct loop_timer *t_ack;	/* 64*T1: give up waiting for the ACK */
-	struct sdp_media local_sdp;
+	struct sip_sdp_media local_sdp;
 	int have_local_sdp;
 };
 
@@ -157,7 +165,8 @@ struct dead_tr {
 struct sip_ua {
 	struct loop *loop;
 	osip_t *osip;
-	int fd;
+	const struct sip_transport_ops *tp_ops;	/* what sip_ua_start opens */
+	struct sip_transport *tp;
 	char addr[64];
 	uint16_t port;
 	char *user_agent;
@@ -172,15 +181,14 @@ struct sip_ua {
 	struct sip_txn *dirty, **dirty_tail; /* txn.c: those with events to run */
 	struct branch_entry *branches, **branches_tail;
 	struct hmap branch_index;
-	struct sip_ping *pings;		/* our OPTIONS in progress (options.c) */
+	struct sip_ping *pings;		/* our OPTIONS in progress (keepalive.c) */
+	struct sip_policy policy;	/* gw/'s answers (sip.h) */
 	struct sip_ua_stats st;
 	uint64_t calls_failed;		/* call_fail() in call.c */
 	int t1_ms, t2_ms;		/* RFC 3261 T1, T2 for our own timers */
 	unsigned next_call_id;
 	int in_run, again;
-	char rxbuf[SIP_MAX_DGRAM + 1];
-	char src_addr[64];	/* of the datagram being handled */
-	uint16_t src_port;
+	struct sip_addr src;	/* of the message being handled */
 };
 
 /* txn.c: the transaction table. Every transaction is adopted when made;
@@ -201,23 +209,25 @@ void sip_txn_free(osip_transaction_t *tr);
 void sip_txn_free_all(struct sip_ua *ua);
 size_t sip_txn_count(const struct sip_ua *ua);
 
-/* ua.c */
+/* ua.c: the UA core (osip callbacks, execute passes, the reaper) */
 void sip_ua_kick(struct sip_ua *ua);
 /* The transaction is over for us: out of the table, its call told, freed
  * after the pass (osip's kill callback, or a stateless refusal). */
 void sip_ua_forget_tr(struct sip_ua *ua, osip_transaction_t *tr);
-void sip_ua_rand_token(char *out, size_t len);
+/* Before sip_ua_start: a transport other than UDP (tests, fuzzers). */
+void sip_ua_use_transport(struct sip_ua *ua, const struct sip_transport_ops *ops);
+/* T1 and T2 for our own timers (2xx retransmission, the ACK wait, Timer
+ * L); libosip2's transaction timers keep its own. For tests. */
+void sip_ua_set_timers(struct sip_ua *ua, int t1_ms, int t2_ms);
+
+/* wire.c: messages out through the transport, and in from it */
 int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port);
-/* Our Via: UDP, rport, a fresh RFC 3261 branch. */
-int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
 int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port);
-/* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
- * to To when code > 100 and To has none. */
-int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
-			  const char *to_tag, osip_message_t **out);
-/* Queue a response on a server transaction. */
-void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
-int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
+/* A message from the transport (buf NUL-terminated after len, may change). */
+void sip_ua_receive(struct sip_ua *ua, char *buf, size_t len, const struct sip_addr *src);
+
+/* msg.c: reading messages; small helpers */
+void sip_ua_rand_token(char *out, size_t len);
 int sip_reason_q850(const osip_message_t *m);
 /* The decimal number a header's first value starts with (Retry-After's
  * delta-seconds, Warning's warn-code), -1 when absent or not a number. */
@@ -228,53 +238,51 @@ void sip_host_fmt(const char *addr, char *out, size_t len);
 void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port);
 /* A header parameter's value ("" when it has none), NULL when absent. */
 const char *sip_param(osip_list_t *params, const char *name);
-/* T1 and T2 for our own timers (2xx retransmission, the ACK wait, Timer
- * L); libosip2's transaction timers keep its own. For tests. */
-void sip_ua_set_timers(struct sip_ua *ua, int t1_ms, int t2_ms);
+/* 0, ENOENT when m has no SDP body, or why the SDP it has is unusable. */
+int sip_msg_sdp(const osip_message_t *m, struct sip_sdp_media *out);
+int sip_is_ip_literal(const char *h);
 
-/* request.c: a new request on its new server transaction; the branch
- * cache (RFC 6026 Timer L: 64*T1) */
+/* build.c: our messages, outside a dialog's logic */
+/* Our Via: the transport's name, rport, a fresh RFC 3261 branch. */
+int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
+/* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
+ * to To when code > 100 and To has none. */
+int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
+			  const char *to_tag, osip_message_t **out);
+/* Queue a response on a server transaction. */
+void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp);
+int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code);
+void sip_contact_of(struct sip_ua *ua, char *out, size_t len);
+int sip_add_sdp(osip_message_t *m, const struct sip_sdp_media *s);
+void sip_add_reason(osip_message_t *m, int q850);
+/* osip_list_clone's callback for a list of name-addr headers (Route,
+ * Record-Route). */
+int sip_name_addr_clone(void *a, void **b);
+
+/* request.c: a new request on its new server transaction */
 void sip_ua_handle_request(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req);
+
+/* branch.c: the branch cache (RFC 6026 Timer L: 64*T1) */
 void sip_ua_branch_add(struct sip_ua *ua, const osip_message_t *invite);
 int sip_ua_branch_seen(struct sip_ua *ua, const osip_message_t *invite);
 void sip_ua_branch_free_all(struct sip_ua *ua);
 
-/* options.c: our OPTIONS; the transaction callbacks hand over what is not
- * a call's (sip_ping_on_msg returns 1 when the transaction was a ping) */
+/* keepalive.c: OPTIONS both ways. An OPTIONS to us outside a dialog (c
+ * NULL) or inside one; the transaction callbacks hand over what is not a
+ * call's (sip_ping_on_msg returns 1 when the transaction was a ping) */
 struct sip_ping;
+void sip_keepalive_answer(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req,
+			  const struct sip_call *c);
 int sip_ping_on_msg(struct sip_ua *ua, int type, osip_transaction_t *tr, osip_message_t *m);
 void sip_ping_on_gone(struct sip_ua *ua, osip_transaction_t *tr, int transport_error);
 void sip_ping_free_all(struct sip_ua *ua);
 
-/* dialog.c: messages of a dialog, and which call a request belongs to */
+/* calls.c: which call a message belongs to; a call's transactions; when
+ * it may be freed */
 void sip_call_attach(struct sip_call *c, osip_transaction_t *tr);
 struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req);
 struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel);
 struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing);
-void sip_contact_of(struct sip_ua *ua, char *out, size_t len);
-int sip_add_sdp(osip_message_t *m, const struct sdp_media *s);
-void sip_add_reason(osip_message_t *m, int q850);
-/* 0, ENOENT when m has no SDP body, or why the SDP it has is unusable. */
-int sip_msg_sdp(const osip_message_t *m, struct sdp_media *out);
-int sip_is_ip_literal(const char *h);
-int sip_dialog_send_bye(struct sip_call *c, int q850);
-int sip_dialog_send_cancel(struct sip_call *c);
-int sip_dialog_send_ack(struct sip_call *c, osip_message_t *resp);
-void sip_dialog_resend_ack(struct sip_call *c);
-int sip_dialog_build_response(struct sip_call *c, const osip_message_t *req, int code,
-			      const struct sdp_media *sdp, int q850, osip_message_t **out);
-void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
-			    struct sip_invite_info *info, char *own[3], char *display, size_t dlen);
-int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const char *from_uri,
-			    const char *to_uri, const struct sdp_media *offer, osip_message_t **out);
-
-/* call.c: the dialog machine; events from ua.c and request.c */
-void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite);
-/* ACK (tr NULL), BYE, CANCEL or re-INVITE */
-void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_message_t *req);
-void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
-void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
-void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
 void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr);
 int sip_call_reapable(const struct sip_call *c);
 /* Something happened to c that may let it be reaped (ua.c looks after the
@@ -285,6 +293,39 @@ int sip_call_index(struct sip_call *c);
 /* Out of ua->calls and the Call-ID index (before sip_call_destroy). */
 void sip_call_unlink(struct sip_call *c);
 void sip_call_destroy(struct sip_call *c);
-const char *sip_call_state_name(enum call_state st);
+
+/* invite.c: the initial INVITE, ours and theirs, and our responses to it */
+int sip_dialog_build_response(struct sip_call *c, const osip_message_t *req, int code,
+			      const struct sip_sdp_media *sdp, int q850, osip_message_t **out);
+void sip_dialog_invite_info(struct sip_call *c, const osip_message_t *invite,
+			    struct sip_invite_info *info, char *own[3], char *display, size_t dlen);
+int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const char *from_uri,
+			    const char *to_uri, const struct sip_sdp_media *offer, osip_message_t **out);
+
+/* dialog.c: requests inside the dialog, the ACK, CANCEL */
+int sip_dialog_send_bye(struct sip_call *c, int q850);
+int sip_dialog_send_cancel(struct sip_call *c);
+int sip_dialog_send_ack(struct sip_call *c, osip_message_t *resp);
+void sip_dialog_resend_ack(struct sip_call *c);
+
+/* call_api.c: events from ua.c, wire.c and request.c to a call */
+void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite);
+/* ACK (tr NULL), BYE, CANCEL or re-INVITE */
+void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_message_t *req);
+void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
+void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
+void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
+
+/* call.c: the dialog machine. Its entry points for call_api.c: a new call
+ * on the UA's list; gw/ no longer holds it; one event through the table
+ * (0 or the action's errno); an event the table refuses (logged, a
+ * request answered 500: EINVAL); the one failure path. */
+const char *sip_call_state_name(enum sip_call_state st);
+struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing);
+void sip_call_release(struct sip_call *c);
+int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e);
+int sip_call_refused(struct sip_call *c, const struct sip_call_ev *e);
+void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif

@@ -1,15 +1,85 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* SIP over UDP (RFC 3261 section 18): one non-blocking socket, IP literals only. */
+/*
+ * The transport interface (transport.h): one transport object over an ops
+ * table, and the address conversions every IP transport needs.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include "sip/sip_int.h"
+#include "sip/transport.h"
 
-static int sockaddr_of(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+struct sip_transport {
+	const struct sip_transport_ops *ops;
+	struct loop *loop;
+	struct sip_tp_handler h;
+	void *impl;		/* the ops' own state once started */
+	uint16_t port;
+};
+
+int sip_transport_new(struct loop *loop, const struct sip_transport_ops *ops,
+		      const struct sip_tp_handler *h, struct sip_transport **out)
+{
+	struct sip_transport *tp;
+
+	*out = NULL;
+	if (!loop || !ops || !h || !h->recv)
+		return EINVAL;
+	tp = calloc(1, sizeof(*tp));
+	if (!tp)
+		return ENOMEM;
+	tp->ops = ops;
+	tp->loop = loop;
+	tp->h = *h;
+	*out = tp;
+	return 0;
+}
+
+int sip_transport_start(struct sip_transport *tp, const char *addr, uint16_t port)
+{
+	if (tp->impl)
+		return EALREADY;
+	return tp->ops->open(tp->loop, addr, port, &tp->h, &tp->impl, &tp->port);
+}
+
+int sip_transport_send(struct sip_transport *tp, const char *buf, size_t len, const char *host,
+		       int port)
+{
+	struct sip_addr dst = { .kind = tp->ops->kind };
+
+	if (!tp->impl)
+		return ENOTCONN;
+	if (!host || port < 0 || port > 65535 || strlen(host) >= sizeof(dst.host))
+		return EINVAL;
+	memcpy(dst.host, host, strlen(host) + 1);
+	dst.port = (uint16_t)port;
+	return tp->ops->send(tp->impl, buf, len, &dst);
+}
+
+uint16_t sip_transport_port(const struct sip_transport *tp)
+{
+	return tp->port;
+}
+
+const char *sip_transport_name(const struct sip_transport *tp)
+{
+	return tp->ops->name;
+}
+
+void sip_transport_free(struct sip_transport *tp)
+{
+	if (!tp)
+		return;
+	if (tp->impl)
+		tp->ops->close(tp->impl);
+	free(tp);
+}
+
+int sip_sockaddr_of(const char *host, int port, struct sockaddr_storage *ss, unsigned *len)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -41,50 +111,19 @@ static int sockaddr_of(const char *host, int port, struct sockaddr_storage *ss, 
 	return EHOSTUNREACH;	/* no DNS here */
 }
 
-int sip_udp_open(const char *addr, uint16_t port, int *fd_out, uint16_t *bound_port)
+void sip_addr_of_sockaddr(const struct sockaddr_storage *ss, enum sip_tp_kind kind,
+			  struct sip_addr *out)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, err;
+	out->kind = kind;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 
-	err = sockaddr_of(addr, port, &ss, &len);
-	if (err)
-		return EINVAL;
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	/* A burst of setups (16 E1s offer ~480/s, each several datagrams)
-	 * must wait in the socket, not be dropped by it, while the loop is
-	 * busy: 4 MB, beyond net.core.rmem_max when we may (CAP_NET_ADMIN). */
-	{
-		int sz = 4 << 20;
+		inet_ntop(AF_INET6, &s6->sin6_addr, out->host, sizeof(out->host));
+		out->port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
-			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		inet_ntop(AF_INET, &s4->sin_addr, out->host, sizeof(out->host));
+		out->port = ntohs(s4->sin_port);
 	}
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		err = errno;
-		close(fd);
-		return err;
-	}
-	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		*bound_port = ntohs(ss.ss_family == AF_INET6 ?
-				    ((struct sockaddr_in6 *)&ss)->sin6_port :
-				    ((struct sockaddr_in *)&ss)->sin_port);
-	*fd_out = fd;
-	return 0;
-}
-
-int sip_udp_send(int fd, const char *buf, size_t len, const char *host, int port)
-{
-	struct sockaddr_storage ss;
-	socklen_t slen;
-	int err = sockaddr_of(host, port, &ss, &slen);
-
-	if (err)
-		return err;
-	if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, slen) < 0)
-		return errno;
-	return 0;
 }

@@ -4,16 +4,12 @@
  * Datagrams in, validation, transaction matching, the osip callbacks and
  * the execute passes. New requests: request.c; calls: call.c, dialog.c.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "lib/log.h"
 #include "sip/sip_int.h"
@@ -35,157 +31,6 @@ static void trace_cb(const char *fi, int li, osip_trace_level_t level, const cha
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	log_msg(LOG_SIP, lvl, "osip: %s:%d: %s", fi ? fi : "?", li, buf);
-}
-
-/* ---- small helpers ---- */
-
-void sip_ua_rand_token(char *out, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t r[32];
-	size_t i, n = len ? len - 1 : 0;
-
-	if (n > sizeof(r))
-		n = sizeof(r);
-	if (getrandom(r, n, GRND_NONBLOCK) != (ssize_t)n)
-		for (i = 0; i < n; i++)
-			r[i] = (uint8_t)(rand() ^ (int)i);
-	for (i = 0; i < n; i++)
-		out[i] = hex[r[i] & 15];
-	if (len)
-		out[n] = '\0';
-}
-
-void sip_host_fmt(const char *addr, char *out, size_t len)
-{
-	if (strchr(addr, ':') && addr[0] != '[')
-		snprintf(out, len, "[%s]", addr);
-	else
-		snprintf(out, len, "%s", addr);
-}
-
-const char *sip_param(osip_list_t *params, const char *name)
-{
-	osip_generic_param_t *p = NULL;
-
-	if (osip_generic_param_get_byname(params, (char *)name, &p) == 0 && p)
-		return p->gvalue ? p->gvalue : "";
-	return NULL;
-}
-
-void sip_via_dest(const osip_message_t *req, char *host, size_t hlen, int *port)
-{
-	osip_via_t *via = osip_list_get(&req->vias, 0);
-	const char *h = NULL, *p = NULL;
-
-	*port = 5060;
-	host[0] = '\0';
-	if (!via)
-		return;
-	h = sip_param(&via->via_params, "maddr");
-	if (!h || !*h)
-		h = sip_param(&via->via_params, "received");
-	if (!h || !*h)
-		h = via->host;
-	p = sip_param(&via->via_params, "rport");
-	if (!p || !*p)
-		p = via->port;
-	if (p && *p)
-		*port = atoi(p);
-	snprintf(host, hlen, "%s", h ? h : "");
-}
-
-int sip_reason_q850(const osip_message_t *m)
-{
-	osip_header_t *h = NULL;
-	int pos = 0;
-
-	/* RFC 3326: Reason: Q.850;cause=16;text="..." */
-	while ((pos = osip_message_header_get_byname(m, "reason", pos, &h)) >= 0) {
-		const char *v = h ? h->hvalue : NULL, *c;
-
-		pos++;
-		if (!v || strncasecmp(v, "Q.850", 5))
-			continue;
-		c = strstr(v, "cause=");
-		if (c) {
-			int q = atoi(c + 6);
-
-			if (q >= 0 && q <= 127)
-				return q;
-		}
-	}
-	return -1;
-}
-
-int sip_header_number(const osip_message_t *m, const char *name)
-{
-	osip_header_t *h = NULL;
-	const char *v;
-	long n;
-
-	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || !h || !(v = h->hvalue))
-		return -1;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	if (*v < '0' || *v > '9')
-		return -1;
-	n = strtol(v, NULL, 10);
-	return n > 99999999 ? 99999999 : (int)n;
-}
-
-static void log_msg_line(struct sip_ua *ua, const char *dir, const osip_message_t *m,
-			 const char *host, int port)
-{
-	const char *cid = m->call_id && m->call_id->number ? m->call_id->number : "-";
-
-	if (log_get_level() < LOG_LVL_DEBUG)
-		return;
-	if (MSG_IS_REQUEST(m))
-		log_debug(LOG_SIP, "sip %s %s:%d: %s (Call-ID %s)", dir, host, port,
-			  m->sip_method ? m->sip_method : "?", cid);
-	else
-		log_debug(LOG_SIP, "sip %s %s:%d: SIP/2.0 %d %s %s (Call-ID %s)", dir, host, port,
-			  m->status_code, m->reason_phrase ? m->reason_phrase : "",
-			  m->cseq && m->cseq->method ? m->cseq->method : "", cid);
-	(void)ua;
-}
-
-int sip_ua_send_raw(struct sip_ua *ua, const char *buf, size_t len, const char *host, int port)
-{
-	int err = sip_udp_send(ua->fd, buf, len, host, port);
-
-	if (err) {
-		log_debug(LOG_SIP, "sip: send to %s:%d failed: %s", host, port, strerror(err));
-		return err;
-	}
-	ua->st.tx_msgs++;
-	return 0;
-}
-
-int sip_ua_send_msg(struct sip_ua *ua, osip_message_t *m, const char *host, int port)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	if (osip_message_to_str(m, &buf, &len) || !buf)
-		return EINVAL;
-	log_msg_line(ua, "->", m, host, port);
-	err = sip_ua_send_raw(ua, buf, len, host, port);
-	osip_free(buf);
-	return err;
-}
-
-int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m)
-{
-	char host[80], br[17], via[200];
-
-	sip_host_fmt(ua->addr, host, sizeof(host));
-	sip_ua_rand_token(br, sizeof(br));
-	/* RFC 3261 section 8.1.1.7 (magic cookie), RFC 3581 (rport). */
-	snprintf(via, sizeof(via), "SIP/2.0/UDP %s:%u;rport;branch=z9hG4bK%s", host, ua->port, br);
-	return osip_message_set_via(m, via);
 }
 
 /* ---- osip callbacks ---- */
@@ -319,218 +164,6 @@ void sip_ua_kick(struct sip_ua *ua)
 	reap_calls(ua);
 }
 
-/* ---- responses ---- */
-
-static int via_clone(void *a, void **b)
-{
-	return osip_via_clone(a, (osip_via_t **)b);
-}
-
-int sip_ua_build_response(struct sip_ua *ua, const osip_message_t *req, int code,
-			  const char *to_tag, osip_message_t **out)
-{
-	osip_message_t *r = NULL;
-	osip_generic_param_t *tag = NULL;
-	const char *reason = osip_message_get_reason(code);
-
-	*out = NULL;
-	if (osip_message_init(&r))
-		return ENOMEM;
-	osip_message_set_version(r, osip_strdup("SIP/2.0"));
-	osip_message_set_status_code(r, code);
-	osip_message_set_reason_phrase(r, osip_strdup(reason ? reason : "Unknown"));
-	if (osip_list_clone(&req->vias, &r->vias, via_clone) ||
-	    osip_from_clone(req->from, &r->from) || osip_to_clone(req->to, &r->to) ||
-	    osip_call_id_clone(req->call_id, &r->call_id) || osip_cseq_clone(req->cseq, &r->cseq)) {
-		osip_message_free(r);
-		return ENOMEM;
-	}
-	if (code > 100 && to_tag && osip_to_get_tag(r->to, &tag) != 0)
-		osip_to_set_tag(r->to, osip_strdup(to_tag));
-	if (ua->user_agent)
-		osip_message_set_header(r, "Server", ua->user_agent);
-	*out = r;
-	return 0;
-}
-
-void sip_ua_respond_tr(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *resp)
-{
-	osip_event_t *ev = osip_new_outgoing_sipmessage(resp);
-
-	if (!ev) {
-		osip_message_free(resp);
-		return;
-	}
-	ev->transactionid = tr->transactionid;
-	sip_txn_add_event(tr, ev);
-	/* Sent on the next execute pass (callers kick). */
-	(void)ua;
-}
-
-int sip_ua_reply(struct sip_ua *ua, osip_transaction_t *tr, const osip_message_t *req, int code)
-{
-	osip_message_t *r;
-	char tag[17];
-	int err;
-
-	sip_ua_rand_token(tag, sizeof(tag));
-	err = sip_ua_build_response(ua, req, code, tag, &r);
-	if (err)
-		return err;
-	if (code == 405 || code == 501 || (MSG_IS_OPTIONS(req) && code < 300))
-		osip_message_set_allow(r, SIP_ALLOW);
-	if (code == 415 || code == 406 || (MSG_IS_OPTIONS(req) && code < 300))
-		osip_message_set_accept(r, "application/sdp");
-	if (code == 420) {
-		osip_header_t *h = NULL;
-		int pos = 0;
-
-		/* RFC 3261 section 8.2.2.3: list what we do not support. */
-		while ((pos = osip_message_header_get_byname(req, "require", pos, &h)) >= 0) {
-			if (h && h->hvalue)
-				osip_message_set_header(r, "Unsupported", h->hvalue);
-			pos++;
-		}
-	}
-	sip_ua_respond_tr(ua, tr, r);
-	return 0;
-}
-
-/* ---- datagrams in ---- */
-
-static void reply_raw(struct sip_ua *ua, const char *buf, size_t len, int code)
-{
-	char out[4096], tag[17];
-	size_t n = 0;
-
-	sip_ua_rand_token(tag, sizeof(tag));
-	if (sip_build_raw_error(buf, len, code, ua->user_agent, tag, out, sizeof(out), &n)) {
-		log_debug(LOG_SIP, "sip <- %s:%u: malformed, dropped", ua->src_addr, ua->src_port);
-		return;
-	}
-	log_debug(LOG_SIP, "sip -> %s:%u: SIP/2.0 %d (stateless, malformed request)", ua->src_addr,
-		  ua->src_port, code);
-	sip_ua_send_raw(ua, out, n, ua->src_addr, ua->src_port);
-}
-
-static void handle_datagram(struct sip_ua *ua, char *buf, size_t len)
-{
-	osip_event_t *evt = NULL;
-	osip_message_t *m;
-	osip_transaction_t *tr;
-	struct sip_call *c;
-	int is_req = 0, code;
-	char line[120];
-
-	ua->st.rx_msgs++;
-	buf[len] = '\0';
-	code = sip_parse_datagram(buf, len, &evt, &is_req);
-	if (code) {
-		ua->st.rx_bad++;
-		sip_raw_request_line(buf, len, line, sizeof(line));
-		log_debug(LOG_SIP, "sip <- %s:%u: invalid (%d): %s", ua->src_addr, ua->src_port,
-			  code, line);
-		if (is_req)
-			reply_raw(ua, buf, len, code);
-		return;
-	}
-	m = evt->sip;
-	if (MSG_IS_REQUEST(m))
-		osip_message_fix_last_via_header(m, ua->src_addr, ua->src_port);
-	log_msg_line(ua, "<-", m, ua->src_addr, ua->src_port);
-
-	if (MSG_IS_RESPONSE(m)) {
-		if (sip_txn_deliver(ua, evt) == 0)
-			return;
-		/* A 2xx retransmitted after the ICT ended: resend our ACK. */
-		if (MSG_IS_STATUS_2XX(m) && m->cseq && !strcmp(m->cseq->method, "INVITE")) {
-			char *cid = NULL;
-
-			osip_call_id_to_str(m->call_id, &cid);
-			c = cid ? sip_call_find_callid(ua, cid, 1) : NULL;
-			osip_free(cid);
-			if (c)
-				sip_call_on_stray_2xx(c, m);
-		}
-		osip_event_free(evt);
-		return;
-	}
-	if (MSG_IS_ACK(m)) {
-		if (sip_txn_deliver(ua, evt) == 0)
-			return;
-		c = sip_call_find_dialog(ua, m);
-		if (c)
-			sip_call_on_request(c, NULL, m);
-		osip_event_free(evt);
-		return;
-	}
-	if (sip_txn_deliver(ua, evt) == 0)
-		return;
-	if (MSG_IS_INVITE(m) && sip_ua_branch_seen(ua, m)) {
-		/* RFC 3261 section 13.3.1.4: the INVITE again after our 2xx. */
-		char *cid = NULL;
-
-		osip_call_id_to_str(m->call_id, &cid);
-		c = cid ? sip_call_find_callid(ua, cid, 0) : NULL;
-		osip_free(cid);
-		if (c)
-			sip_call_on_incoming_2xx_retransmit(c);
-		osip_event_free(evt);
-		return;
-	}
-	tr = osip_create_transaction(ua->osip, evt);
-	if (!tr) {
-		ua->st.rx_bad++;
-		osip_event_free(evt);
-		reply_raw(ua, buf, len, 400);
-		return;
-	}
-	if (sip_txn_adopt(ua, tr)) {
-		osip_transaction_free2(tr);
-		osip_event_free(evt);
-		reply_raw(ua, buf, len, 500);
-		return;
-	}
-	sip_txn_add_event(tr, evt);
-	sip_ua_handle_request(ua, tr, m);
-}
-
-static void on_readable(int fd, uint32_t events, void *arg)
-{
-	struct sip_ua *ua = arg;
-	int i;
-
-	(void)events;
-	for (i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		ssize_t n = recvfrom(fd, ua->rxbuf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&ss, &sl);
-
-		if (n < 0)
-			break;
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			inet_ntop(AF_INET6, &s6->sin6_addr, ua->src_addr, sizeof(ua->src_addr));
-			ua->src_port = ntohs(s6->sin6_port);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			inet_ntop(AF_INET, &s4->sin_addr, ua->src_addr, sizeof(ua->src_addr));
-			ua->src_port = ntohs(s4->sin_port);
-		}
-		if (n == 0) {
-			ua->st.rx_bad++;
-			continue;
-		}
-		/* Keep-alive CRLFs (RFC 5626 section 4.4.1) are not messages. */
-		if (strspn(ua->rxbuf, "\r\n") >= (size_t)n)
-			continue;
-		handle_datagram(ua, ua->rxbuf, (size_t)n);
-	}
-	sip_ua_kick(ua);
-}
-
 /* ---- life cycle ---- */
 
 int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
@@ -551,15 +184,18 @@ int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
 	ua = calloc(1, sizeof(*ua));
 	if (!ua)
 		return ENOMEM;
-	ua->fd = -1;
 	ua->loop = loop;
+	ua->tp_ops = &sip_transport_udp;
 	ua->ev = *ev;
 	ua->arg = arg;
 	ua->port = p->port;
 	ua->retry_after = p->retry_after;
 	snprintf(ua->addr, sizeof(ua->addr), "%s", p->address);
-	ua->t1_ms = SIP_T1_MS;
-	ua->t2_ms = SIP_T2_MS;
+	sip_ua_set_timers(ua, p->t1_ms, p->t2_ms);
+	if (ua->t1_ms != DEFAULT_T1 || ua->t2_ms != DEFAULT_T2)
+		log_notice(LOG_SIP, "sip: T1 %d ms, T2 %d ms for the 2xx retransmission, the ACK wait "
+			   "and Timer L; libosip2's transaction timers keep T1 %d, T2 %d (built in)",
+			   ua->t1_ms, ua->t2_ms, DEFAULT_T1, DEFAULT_T2);
 	ua->user_agent = strdup(p->user_agent ? p->user_agent : "sipgw");
 	if (!ua->user_agent)
 		goto out;
@@ -583,24 +219,40 @@ out:
 	return err;
 }
 
+static void tp_recv(void *arg, char *buf, size_t len, const struct sip_addr *src)
+{
+	sip_ua_receive(arg, buf, len, src);
+}
+
+static void tp_idle(void *arg)
+{
+	sip_ua_kick(arg);
+}
+
+void sip_ua_use_transport(struct sip_ua *ua, const struct sip_transport_ops *ops)
+{
+	if (!ua->tp)
+		ua->tp_ops = ops;
+}
+
 int sip_ua_start(struct sip_ua *ua)
 {
+	const struct sip_tp_handler h = { .recv = tp_recv, .idle = tp_idle, .arg = ua };
 	int err;
 
-	if (ua->fd >= 0)
+	if (ua->tp)
 		return EALREADY;
-	err = sip_udp_open(ua->addr, ua->port, &ua->fd, &ua->port);
+	err = sip_transport_new(ua->loop, ua->tp_ops, &h, &ua->tp);
+	if (!err)
+		err = sip_transport_start(ua->tp, ua->addr, ua->port);
 	if (err) {
 		log_err(LOG_SIP, "sip: cannot bind %s:%u: %s", ua->addr, ua->port, strerror(err));
+		sip_transport_free(ua->tp);
+		ua->tp = NULL;
 		return err;
 	}
-	err = loop_fd_add(ua->loop, ua->fd, EPOLLIN, on_readable, ua);
-	if (err) {
-		close(ua->fd);
-		ua->fd = -1;
-		return err;
-	}
-	log_info(LOG_SIP, "sip: listening on udp %s:%u", ua->addr, ua->port);
+	ua->port = sip_transport_port(ua->tp);
+	log_info(LOG_SIP, "sip: listening on %s %s:%u", ua->tp_ops->name, ua->addr, ua->port);
 	return 0;
 }
 
@@ -622,12 +274,14 @@ void sip_ua_free(struct sip_ua *ua)
 	}
 	sip_ping_free_all(ua);
 	sip_ua_branch_free_all(ua);
-	if (ua->fd >= 0) {
-		loop_fd_del(ua->loop, ua->fd);
-		close(ua->fd);
-	}
+	sip_transport_free(ua->tp);
 	free(ua->user_agent);
 	free(ua);
+}
+
+void sip_ua_set_policy(struct sip_ua *ua, const struct sip_policy *p)
+{
+	ua->policy = *p;
 }
 
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st)

@@ -5,7 +5,8 @@
 # network; malformed datagrams and every RFC 4475 torture message are
 # answered 4xx/505 or dropped, never crash the daemon, and a real call
 # still works afterwards; OPTIONS says whether calls can be taken (RFC
-# 3261 section 11.2: 200 while the span is up, 503 when it is down).
+# 3261 section 11.2: 200 while the span is up, 503 when it is down, and
+# to a source no trunk allows the 403 its INVITE would get).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gw.sh"
 e2e_init security
@@ -201,6 +202,9 @@ options >"$D/options.txt"
 out=$(send -w 1 "$D/options.txt")
 ok 'grep -qx "SIP/2.0 200 OK" <<<"$out"' \
 	"OPTIONS from the trunk's address while the span is up -> 200 OK (RFC 3261 section 11.2): ${out:-no answer}"
+out=$(send -b 127.0.0.2 -w 1 "$D/options.txt")
+ok 'grep -qx "SIP/2.0 403 Forbidden" <<<"$out"' \
+	"OPTIONS from 127.0.0.2 (no trunk allows it) -> 403 Forbidden, what its INVITE gets (RFC 3261 section 11): ${out:-no answer}"
 e2e_kill "$SIM_PID"
 down=1
 for i in $(seq 100); do

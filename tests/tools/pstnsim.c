@@ -34,6 +34,12 @@
  *   pstnsim --analyse FILE.wav [FROM_S [DUR_S]]
  *           measures a recording (8 kHz mono 16-bit) with the same estimator
  *           as `measure` and prints "MEASURE freq= level= ms=" (dBm0)
+ *   pstnsim --scan FILE.wav [FROM_S [DUR_S]]
+ *           looks for in-band DTMF in a recording: "SCAN digits= loudest=
+ *           at= freq= limit= bursts= ms=": the digits spandsp's dtmf_rx
+ *           finds ("-": none), the loudest 20 ms (dBm0, windows every 5 ms)
+ *           with its start (s) and strongest frequency, and how many runs of
+ *           windows are louder than limit (-50 dBm0)
  *
  * Commands, one per line, from stdin and/or the FIFO (created if missing;
  * kept open so a script may open, write and close it many times). ID is
@@ -891,6 +897,7 @@ static void usage(FILE *f)
 		   "               [--on-up COMMAND]\n"
 		   "       pstnsim --selftest\n"
 		   "       pstnsim --analyse FILE.wav [FROM_S [DUR_S]]\n"
+		   "       pstnsim --scan FILE.wav [FROM_S [DUR_S]]\n"
 		   "TYPE: euroisdn_e1 (default), euroisdn_t1, ni2, dms100, lucent5e, att4ess, ni1, qsig\n"
 		   "Commands on stdin (and FIFO), events on stdout: see the top of pstnsim.c.\n");
 }
@@ -904,6 +911,7 @@ int main(int argc, char **argv)
 		{ "bri-ptmp", no_argument, NULL, 'b' }, { "debug", no_argument, NULL, 'D' },
 		{ "selftest", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
 		{ "analyse", required_argument, NULL, 'A' },
+		{ "scan", required_argument, NULL, 'S' },
 		{ "dahdi", required_argument, NULL, 'H' },
 		{ "on-up", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
@@ -945,6 +953,10 @@ int main(int argc, char **argv)
 			/* --analyse FILE [FROM_S [DUR_S]]: measure a recording */
 			return sim_audio_analyse_file(optarg, optind < argc ? atof(argv[optind]) : 0,
 						      optind + 1 < argc ? atof(argv[optind + 1]) : 0);
+		case 'S':
+			/* --scan FILE [FROM_S [DUR_S]]: in-band DTMF in a recording */
+			return sim_audio_scan_file(optarg, optind < argc ? atof(argv[optind]) : 0,
+						   optind + 1 < argc ? atof(argv[optind + 1]) : 0);
 		case 'h': usage(stdout); return 0;
 		case 's':
 			if (!strcmp(optarg, "net"))

@@ -65,4 +65,20 @@ int sim_audio_selftest(void);
 /* Measure part of a WAV recording; prints a MEASURE line. Exit status. */
 int sim_audio_analyse_file(const char *path, double from_s, double dur_s);
 
+/* In-band DTMF in a recording: the digits spandsp's dtmf_rx finds, and the
+ * loudest 20 ms (windows every 5 ms, mean removed): where a far end should
+ * have received digits as RFC 4733 events only, any window above
+ * SIM_SCAN_LIMIT is in-band audio that got through. */
+#define SIM_SCAN_LIMIT (-50)		/* dBm0 */
+struct sim_scan {
+	char digits[64];		/* found in-band, in order */
+	double loudest;			/* dBm0 of the loudest window (-99: silence) */
+	double at_s, freq;		/* where it starts; its strongest frequency */
+	int bursts;			/* runs of windows above SIM_SCAN_LIMIT */
+};
+/* 0 or ENOMEM. */
+int sim_audio_scan(const int16_t *s, int n, struct sim_scan *r);
+/* Scan part of a WAV recording; prints a SCAN line. Exit status. */
+int sim_audio_scan_file(const char *path, double from_s, double dur_s);
+
 #endif

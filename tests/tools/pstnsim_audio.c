@@ -465,25 +465,39 @@ int sim_audio_wav(struct sim_audio *a, const char *path, char *err, int errlen)
 	return 0;
 }
 
-int sim_audio_analyse_file(const char *path, double from_s, double dur_s)
+/* Read a WAV file and take from_s seconds on, for dur_s (0: to the end):
+ * *samples (to free), the part at *part, *len samples. 0, or 2 (the exit
+ * status) with a message when it cannot be read. */
+static int wav_part(const char *path, double from_s, double dur_s, int16_t **samples,
+		    const int16_t **part, size_t *len)
 {
 	char err[256];
-	int16_t *samples;
-	size_t n, from, len;
-	double freq, level;
-	int ret = wav_read(path, &samples, &n, err, sizeof(err));
+	size_t n, from;
 
-	if (ret) {
+	if (wav_read(path, samples, &n, err, sizeof(err))) {
 		fprintf(stderr, "pstnsim: %s\n", err);
 		return 2;
 	}
 	from = (size_t)(from_s * RATE);
-	len = (size_t)(dur_s * RATE);
+	*len = (size_t)(dur_s * RATE);
 	if (from > n)
 		from = n;
-	if (!len || from + len > n)
-		len = n - from;
-	sim_audio_analyse(samples + from, (int)len, &freq, &level);
+	if (!*len || from + *len > n)
+		*len = n - from;
+	*part = *samples + from;
+	return 0;
+}
+
+int sim_audio_analyse_file(const char *path, double from_s, double dur_s)
+{
+	int16_t *samples;
+	const int16_t *x;
+	size_t len;
+	double freq, level;
+
+	if (wav_part(path, from_s, dur_s, &samples, &x, &len))
+		return 2;
+	sim_audio_analyse(x, (int)len, &freq, &level);
 	printf("MEASURE freq=%.1f level=%.1f ms=%d\n", freq, level, (int)(len * 1000 / RATE));
 	free(samples);
 	return 0;
@@ -613,26 +627,38 @@ static int analyse_nfft(int n)
  * It allocates nothing, so that it takes no allocator lock: under ASan
  * those are spin locks, and a real-time thread spinning on one that a
  * normal-priority thread holds starves everything below it. */
-static void analyse(const int16_t *s, int n, double *re, double *im, double *freq,
-		    double *level_dbm0)
+/* RMS level in dBm0 of n samples with their mean (returned) removed;
+ * -99 for silence. */
+static double level_of(const int16_t *s, int n, double *mean_out)
 {
-	double sum = 0, sq = 0, mean;
+	double sum = 0, sq = 0, mean, ms;
 
-	*freq = 0;
-	*level_dbm0 = -99;
+	*mean_out = 0;
 	if (n <= 0)
-		return;
+		return -99;
 	for (int i = 0; i < n; i++)
 		sum += s[i];
 	mean = sum / n;
+	*mean_out = mean;
 	for (int i = 0; i < n; i++)
 		sq += (s[i] - mean) * (s[i] - mean);
-	double ms = sq / n;
+	ms = sq / n;
 	if (ms < 1e-3)
-		return;
+		return -99;
 	/* Power relative to full scale, to dBm0: DBM0_MAX_POWER is the level of
 	 * a full-scale square wave (3.14 + 3.02 dB). */
-	*level_dbm0 = 10 * log10(ms / (32768.0 * 32768.0)) + DBM0_MAX_POWER;
+	return 10 * log10(ms / (32768.0 * 32768.0)) + DBM0_MAX_POWER;
+}
+
+static void analyse(const int16_t *s, int n, double *re, double *im, double *freq,
+		    double *level_dbm0)
+{
+	double mean;
+
+	*freq = 0;
+	*level_dbm0 = level_of(s, n, &mean);
+	if (*level_dbm0 <= -99)
+		return;
 
 	int len = n;
 	if (len > 4 * RATE)
@@ -675,6 +701,77 @@ void sim_audio_analyse(const int16_t *s, int n, double *freq, double *level_dbm0
 		analyse(s, n, re, im, freq, level_dbm0);
 	free(re);
 	free(im);
+}
+
+/* ---- a recording scanned for in-band DTMF ---- */
+
+#define SCAN_WIN (RATE / 50)		/* 20 ms windows */
+#define SCAN_HOP (SCAN_WIN / 4)		/* one every 5 ms */
+
+static void scan_digit(void *user_data, int code, int level, int delay)
+{
+	struct sim_scan *r = user_data;
+	size_t n = strlen(r->digits);
+
+	(void)level;
+	(void)delay;
+	if (code && n + 1 < sizeof(r->digits)) {
+		r->digits[n] = (char)code;
+		r->digits[n + 1] = 0;
+	}
+}
+
+int sim_audio_scan(const int16_t *s, int n, struct sim_scan *r)
+{
+	dtmf_rx_state_t *rx = dtmf_rx_init(NULL, NULL, NULL);
+	double mean;
+	int best = -1, above = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->loudest = -99;
+	if (!rx)
+		return ENOMEM;
+	dtmf_rx_set_realtime_callback(rx, scan_digit, r);
+	dtmf_rx(rx, s, n);
+	dtmf_rx_free(rx);
+	for (int i = 0; i + SCAN_WIN <= n; i += SCAN_HOP) {
+		double l = level_of(s + i, SCAN_WIN, &mean);
+
+		if (l > r->loudest) {
+			r->loudest = l;
+			best = i;
+		}
+		if (l > SIM_SCAN_LIMIT && !above)
+			r->bursts++;
+		above = l > SIM_SCAN_LIMIT;
+	}
+	if (best >= 0) {
+		r->at_s = (double)best / RATE;
+		sim_audio_analyse(s + best, SCAN_WIN, &r->freq, &mean);
+	}
+	return 0;
+}
+
+int sim_audio_scan_file(const char *path, double from_s, double dur_s)
+{
+	int16_t *samples;
+	const int16_t *x;
+	size_t len;
+	struct sim_scan r;
+	int ret;
+
+	if (wav_part(path, from_s, dur_s, &samples, &x, &len))
+		return 2;
+	ret = sim_audio_scan(x, (int)len, &r);
+	free(samples);
+	if (ret) {
+		fprintf(stderr, "pstnsim: %s\n", strerror(ret));
+		return 2;
+	}
+	printf("SCAN digits=%s loudest=%.1f at=%.3f freq=%.1f limit=%d bursts=%d ms=%d\n",
+	       r.digits[0] ? r.digits : "-", r.loudest, from_s + r.at_s, r.freq, SIM_SCAN_LIMIT,
+	       r.bursts, (int)(len * 1000 / RATE));
+	return 0;
 }
 
 /* ---- self-test: generator -> G.711 -> measurer / detector ---- */
@@ -849,6 +946,41 @@ static void st_echo_delay(void)
 	sim_audio_free(a);
 }
 
+/* The scanner on what a sim_audio sends: its DTMF (100 ms on and off),
+ * and the first 20 ms of a digit alone, as a gateway that mutes a digit
+ * late would let through. */
+static void st_scan(void)
+{
+	struct sim_audio *a;
+	struct sim_scan r, q;
+	int16_t x[RATE * 2];
+	uint8_t buf[160];
+	int n = 0;
+
+	if (sim_audio_new(1, 160, NULL, &a)) {
+		tap(0, "audio state");
+		return;
+	}
+	sim_audio_dtmf(a, "159D");
+	for (; n + 160 <= (int)(sizeof(x) / sizeof(x[0])); n += 160) {
+		sim_audio_tx(a, buf, 160);
+		for (int i = 0; i < 160; i++)
+			x[n + i] = alaw_to_linear(buf[i]);
+	}
+	sim_audio_free(a);
+	sim_audio_scan(x, n, &r);
+	tap(!strcmp(r.digits, "159D") && r.bursts == 4 && fabs(r.loudest + 7.0) < 0.5,
+	    "scan: DTMF 159D at -10 dBm0 per tone found in-band (%s), 4 bursts above %d dBm0 (%d), loudest %.1f dBm0 (two tones: -7)",
+	    r.digits, SIM_SCAN_LIMIT, r.bursts, r.loudest);
+	memset(x + 160, 0, (size_t)(n - 160) * sizeof(x[0]));
+	sim_audio_scan(x, n, &q);
+	sim_audio_scan(x + 320, n - 320, &r);
+	tap(!q.digits[0] && q.bursts == 1 && q.loudest > -10 && !r.digits[0] && r.bursts == 0 &&
+		    r.loudest <= -99,
+	    "scan: 20 ms of a digit is no digit to dtmf_rx but one burst (%d, loudest %.1f dBm0 at %.0f Hz); silence none (%d, %.1f dBm0)",
+	    q.bursts, q.loudest, q.freq, r.bursts, r.loudest);
+}
+
 int sim_audio_selftest(void)
 {
 	st_tone(1, 1004, -10);
@@ -859,6 +991,7 @@ int sim_audio_selftest(void)
 	st_dtmf(0, "5551212");
 	st_echo();
 	st_echo_delay();
+	st_scan();
 	printf("1..%d\n", tap_n);
 	return tap_fail ? 1 : 0;
 }

@@ -10,10 +10,10 @@ tests_unit_test_jitter_SOURCES = tests/unit/test_jitter.c tests/unit/tap.h
 tests_unit_test_jitter_CPPFLAGS = $(DSP_TEST_CPPFLAGS)
 tests_unit_test_jitter_LDADD = $(DSP_TEST_LIBS)
 
-tests_unit_test_dtmf_SOURCES = tests/unit/test_dtmf.c tests/unit/tap.h
+tests_unit_test_dtmf_SOURCES = tests/unit/test_dtmf.c tests/unit/tap.h tests/unit/talker.h
 tests_unit_test_dtmf_CPPFLAGS = $(DSP_TEST_CPPFLAGS)
 tests_unit_test_dtmf_LDADD = $(DSP_TEST_LIBS)
 
-tests_unit_test_echo_SOURCES = tests/unit/test_echo.c tests/unit/tap.h
+tests_unit_test_echo_SOURCES = tests/unit/test_echo.c tests/unit/tap.h tests/unit/talker.h
 tests_unit_test_echo_CPPFLAGS = $(DSP_TEST_CPPFLAGS)
 tests_unit_test_echo_LDADD = $(DSP_TEST_LIBS)

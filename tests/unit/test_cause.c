@@ -206,6 +206,9 @@ int main(int argc, char **argv)
 	q850_table(argc, argv);
 	sip_table(argc, argv);
 
+	TAP_OK(gw_cause_of_sip_end(SIP_END_NO_ACK) == 102 && gw_cause_of_sip_end(SIP_END_ERROR) == 41 &&
+	       gw_cause_of_sip_end(SIP_END_BYE) == 16,
+	       "RFC 3261 section 13.3.1.4: no ACK for our 2xx -> BYE with Q.850 cause 102 (recovery on timer expiry)");
 	TAP_OK(gw_sip_to_cause(200) == 0 && gw_sip_to_cause(180) == 0,
 	       "1xx/2xx are not failures: no cause");
 	TAP_OK(gw_sip_to_cause(499) == 41 && gw_sip_to_cause(599) == 41 &&

@@ -8,17 +8,17 @@
 #include "sip/sdp.h"
 #include "tests/unit/tap.h"
 
-static void our_offer(struct sdp_media *m, int law_first)
+static void our_offer(struct sip_sdp_media *m, int law_first)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->addr, sizeof(m->addr), "192.0.2.10");
 	m->port = 4000;
 	m->pts[0] = law_first;
-	m->pts[1] = law_first == SDP_PT_PCMA ? SDP_PT_PCMU : SDP_PT_PCMA;
+	m->pts[1] = law_first == SIP_SDP_PT_PCMA ? SIP_SDP_PT_PCMU : SIP_SDP_PT_PCMA;
 	m->npts = 2;
 	m->te_pt = 101;
 	m->ptime = 20;
-	m->dir = SDP_SENDRECV;
+	m->dir = SIP_SDP_SENDRECV;
 	m->sess_id = 1234;
 	m->sess_version = 1;
 }
@@ -52,14 +52,14 @@ static char *read_body(const char *name, size_t *len)
 
 int main(void)
 {
-	struct sdp_media o, p, a, off;
+	struct sip_sdp_media o, p, a, off;
 	char buf[1024];
 	size_t len = 0;
 	const char *body;
 
 	/* Build and parse back (RFC 4566 section 5). */
-	our_offer(&o, SDP_PT_PCMA);
-	TAP_OK(sdp_build(&o, buf, sizeof(buf)) == 0, "RFC 4566 section 5: offer builds");
+	our_offer(&o, SIP_SDP_PT_PCMA);
+	TAP_OK(sip_sdp_build(&o, buf, sizeof(buf)) == 0, "RFC 4566 section 5: offer builds");
 	TAP_OK(strstr(buf, "v=0\r\no=sipgw 1234 1 IN IP4 192.0.2.10\r\ns=sipgw\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n") != NULL,
 	       "RFC 4566 section 5: v, o, s, c, t lines in order");
 	TAP_OK(strstr(buf, "m=audio 4000 RTP/AVP 8 0 101\r\n") != NULL,
@@ -68,48 +68,48 @@ int main(void)
 	       "RFC 4733 section 2.4.1: telephone-event/8000 with events 0-16");
 	TAP_OK(strstr(buf, "a=ptime:20\r\n") && strstr(buf, "a=sendrecv\r\n"),
 	       "RFC 4566 section 6: ptime 20 and sendrecv");
-	TAP_OK(sdp_parse(buf, strlen(buf), &p) == 0, "RFC 4566: our own offer parses");
+	TAP_OK(sip_sdp_parse(buf, strlen(buf), &p) == 0, "RFC 4566: our own offer parses");
 	TAP_OK(!strcmp(p.addr, "192.0.2.10") && p.port == 4000 && p.npts == 2 &&
 	       p.pts[0] == 8 && p.pts[1] == 0 && p.te_pt == 101 && p.ptime == 20 &&
-	       p.dir == SDP_SENDRECV && p.sess_id == 1234 && p.sess_version == 1,
+	       p.dir == SIP_SDP_SENDRECV && p.sess_id == 1234 && p.sess_version == 1,
 	       "RFC 4566: round trip keeps address, port, formats, te, ptime, direction, o= ids");
-	our_offer(&o, SDP_PT_PCMU);
-	sdp_build(&o, buf, sizeof(buf));
+	our_offer(&o, SIP_SDP_PT_PCMU);
+	sip_sdp_build(&o, buf, sizeof(buf));
 	TAP_OK(strstr(buf, "m=audio 4000 RTP/AVP 0 8 101\r\n") != NULL, "RFC 3264 section 5.1: mu-law card offers PCMU first");
-	TAP_OK(sdp_build(&o, buf, 40) == ENOSPC, "sdp_build: ENOSPC when the buffer is short");
+	TAP_OK(sip_sdp_build(&o, buf, 40) == ENOSPC, "sip_sdp_build: ENOSPC when the buffer is short");
 
 	/* Negotiation (RFC 3264 section 6). */
 	memset(&off, 0, sizeof(off));
 	snprintf(off.addr, sizeof(off.addr), "198.51.100.7");
 	off.port = 5004;
-	off.pts[0] = SDP_PT_PCMU;
-	off.pts[1] = SDP_PT_PCMA;
+	off.pts[0] = SIP_SDP_PT_PCMU;
+	off.pts[1] = SIP_SDP_PT_PCMA;
 	off.npts = 2;
 	off.te_pt = 96;
-	off.dir = SDP_SENDRECV;
-	our_offer(&o, SDP_PT_PCMA);
-	TAP_OK(sdp_negotiate(&off, &o, &a) == 0, "RFC 3264 section 6: common codec -> answer");
-	TAP_OK(a.npts == 1 && a.pts[0] == SDP_PT_PCMA, "RFC 3264 section 6.1: our preference (PCMA) among the offered");
+	off.dir = SIP_SDP_SENDRECV;
+	our_offer(&o, SIP_SDP_PT_PCMA);
+	TAP_OK(sip_sdp_negotiate(&off, &o, &a) == 0, "RFC 3264 section 6: common codec -> answer");
+	TAP_OK(a.npts == 1 && a.pts[0] == SIP_SDP_PT_PCMA, "RFC 3264 section 6.1: our preference (PCMA) among the offered");
 	TAP_OK(a.te_pt == 96, "RFC 3264 section 6.1: telephone-event kept with the offer's payload type");
 	TAP_OK(!strcmp(a.addr, "192.0.2.10") && a.port == 4000, "RFC 3264 section 6.1: our address and port in the answer");
-	our_offer(&o, SDP_PT_PCMU);
-	sdp_negotiate(&off, &o, &a);
-	TAP_OK(a.pts[0] == SDP_PT_PCMU, "RFC 3264 section 6.1: mu-law preference picks PCMU");
-	off.pts[0] = SDP_PT_PCMA;
+	our_offer(&o, SIP_SDP_PT_PCMU);
+	sip_sdp_negotiate(&off, &o, &a);
+	TAP_OK(a.pts[0] == SIP_SDP_PT_PCMU, "RFC 3264 section 6.1: mu-law preference picks PCMU");
+	off.pts[0] = SIP_SDP_PT_PCMA;
 	off.npts = 1;
 	off.te_pt = -1;
-	TAP_OK(sdp_negotiate(&off, &o, &a) == 0 && a.pts[0] == SDP_PT_PCMA,
+	TAP_OK(sip_sdp_negotiate(&off, &o, &a) == 0 && a.pts[0] == SIP_SDP_PT_PCMA,
 	       "RFC 3264 section 6.1: PCMA when only PCMA is offered");
 	TAP_OK(a.te_pt == -1, "RFC 3264 section 6.1: telephone-event dropped when not offered");
 	off.pts[0] = 18;	/* G.729 only */
-	TAP_OK(sdp_negotiate(&off, &o, &a) == ENOTSUP, "RFC 3264 section 6: no common codec -> ENOTSUP (488)");
-	off.pts[0] = SDP_PT_PCMU;
-	off.dir = SDP_SENDONLY;
-	TAP_OK(sdp_negotiate(&off, &o, &a) == 0 && a.dir == SDP_RECVONLY,
+	TAP_OK(sip_sdp_negotiate(&off, &o, &a) == ENOTSUP, "RFC 3264 section 6: no common codec -> ENOTSUP (488)");
+	off.pts[0] = SIP_SDP_PT_PCMU;
+	off.dir = SIP_SDP_SENDONLY;
+	TAP_OK(sip_sdp_negotiate(&off, &o, &a) == 0 && a.dir == SIP_SDP_RECVONLY,
 	       "RFC 3264 section 6.1: sendonly offer -> recvonly answer");
-	off.dir = SDP_SENDRECV;
+	off.dir = SIP_SDP_SENDRECV;
 	off.port = 0;
-	TAP_OK(sdp_negotiate(&off, &o, &a) == ENOTSUP, "RFC 3264 section 6: rejected stream (port 0) -> ENOTSUP");
+	TAP_OK(sip_sdp_negotiate(&off, &o, &a) == ENOTSUP, "RFC 3264 section 6: rejected stream (port 0) -> ENOTSUP");
 
 	/* Real-world offers. */
 	{
@@ -125,29 +125,29 @@ int main(void)
 			"a=recvonly\r\nm=video 5000 RTP/AVP 31\r\nm=audio 6000 RTP/AVP 18 98 97\r\n"
 			"a=rtpmap:98 pcmu/8000\r\na=rtpmap:97 TELEPHONE-EVENT/8000\r\n";
 
-		TAP_OK(sdp_parse(baresip, strlen(baresip), &p) == 0 && p.port == 10106 &&
+		TAP_OK(sip_sdp_parse(baresip, strlen(baresip), &p) == 0 && p.port == 10106 &&
 		       p.npts == 2 && p.pts[0] == 8 && p.te_pt == 101 && p.ptime == 20 &&
 		       !strcmp(p.addr, "127.0.0.1") && p.sess_version == 1713347013u,
 		       "RFC 4566: a baresip 1.0.0 offer parses (b=, extra attributes ignored)");
-		TAP_OK(sdp_parse(dyn, strlen(dyn), &p) == 0 && p.port == 6000 &&
+		TAP_OK(sip_sdp_parse(dyn, strlen(dyn), &p) == 0 && p.port == 6000 &&
 		       !strcmp(p.addr, "2001:db8::1") && p.npts == 2 && p.pts[0] == 18 &&
-		       p.pts[1] == SDP_PT_PCMU && p.te_pt == 97 && p.dir == SDP_RECVONLY,
+		       p.pts[1] == SIP_SDP_PT_PCMU && p.te_pt == 97 && p.dir == SIP_SDP_RECVONLY,
 		       "RFC 4566 sections 5.7, 6: IPv6, video skipped, dynamic PCMU mapped, session-level recvonly");
 	}
 	body = read_body("sdp01.dat", &len);
 	TAP_OK(body != NULL, "RFC 4475 3.3.15 (sdp01.dat): test file present");
-	TAP_OK(body && sdp_parse(body, len, &p) == 0 && p.port == 49217 && p.npts == 2 &&
+	TAP_OK(body && sip_sdp_parse(body, len, &p) == 0 && p.port == 49217 && p.npts == 2 &&
 	       p.pts[0] == 0 && p.pts[1] == 12 && !strcmp(p.addr, "192.0.2.5") && p.te_pt == -1,
 	       "RFC 4475 3.3.15 (sdp01.dat): body parses, audio 0 12 at 192.0.2.5:49217, video ignored");
-	TAP_OK(body && sdp_parse(body, len, &p) == 0 && sdp_negotiate(&p, &o, &a) == 0 &&
-	       a.pts[0] == SDP_PT_PCMU, "RFC 3264 section 6.1: sdp01 offer answered with PCMU");
-	TAP_OK(sdp_parse("garbage", 7, &p) == EINVAL, "RFC 4566: garbage -> EINVAL");
+	TAP_OK(body && sip_sdp_parse(body, len, &p) == 0 && sip_sdp_negotiate(&p, &o, &a) == 0 &&
+	       a.pts[0] == SIP_SDP_PT_PCMU, "RFC 3264 section 6.1: sdp01 offer answered with PCMU");
+	TAP_OK(sip_sdp_parse("garbage", 7, &p) == EINVAL, "RFC 4566: garbage -> EINVAL");
 	{
 		static const char novid[] = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\n"
 					    "t=0 0\r\nm=video 1 RTP/AVP 31\r\n";
 
-		TAP_OK(sdp_parse(novid, strlen(novid), &p) == EINVAL, "RFC 4566: no audio stream -> EINVAL");
+		TAP_OK(sip_sdp_parse(novid, strlen(novid), &p) == EINVAL, "RFC 4566: no audio stream -> EINVAL");
 	}
-	TAP_OK(sdp_parse(NULL, 0, &p) == EINVAL, "sdp_parse: empty body -> EINVAL");
+	TAP_OK(sip_sdp_parse(NULL, 0, &p) == EINVAL, "sip_sdp_parse: empty body -> EINVAL");
 	return TAP_DONE();
 }

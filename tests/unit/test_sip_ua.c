@@ -28,16 +28,17 @@ struct rec {
 	enum mode mode;
 	int incoming, progress, answered, failed, confirmed, terminated, options;
 	int code, q850, by_cancel, answer_has_sdp, offer_ok;
+	enum sip_end end;
 	int options_code;
 	struct sip_call *call;
 	char ruri_user[64], from_user[64], from_display[64], src_addr[64], call_id[256];
 	uint16_t src_port;
-	struct sdp_media offer, answer;
+	struct sip_sdp_media offer, answer;
 };
 
 static struct loop *loop;
 static struct rec ra = { .name = "A" }, rb = { .name = "B" };
-static struct sdp_media sdp_a, sdp_b;
+static struct sip_sdp_media sdp_a, sdp_b;
 
 /* Responses the UAs send, seen through the log (debug). */
 static int last_resp, n_resp, seen[700];
@@ -108,7 +109,7 @@ static void ev_incoming(void *arg, struct sip_call *c, const struct sip_invite_i
 	}
 }
 
-static void ev_progress(void *arg, struct sip_call *c, int code, const struct sdp_media *sdp)
+static void ev_progress(void *arg, struct sip_call *c, int code, const struct sip_sdp_media *sdp)
 {
 	struct rec *r = arg;
 
@@ -118,7 +119,7 @@ static void ev_progress(void *arg, struct sip_call *c, int code, const struct sd
 	r->code = code;
 }
 
-static void ev_answered(void *arg, struct sip_call *c, const struct sdp_media *sdp)
+static void ev_answered(void *arg, struct sip_call *c, const struct sip_sdp_media *sdp)
 {
 	struct rec *r = arg;
 
@@ -148,14 +149,15 @@ static void ev_confirmed(void *arg, struct sip_call *c)
 	r->confirmed++;
 }
 
-static void ev_terminated(void *arg, struct sip_call *c, int q850, int by_cancel)
+static void ev_terminated(void *arg, struct sip_call *c, int q850, enum sip_end why)
 {
 	struct rec *r = arg;
 
 	(void)c;
 	r->terminated++;
 	r->q850 = q850;
-	r->by_cancel = by_cancel;
+	r->by_cancel = why == SIP_END_CANCEL;
+	r->end = why;
 	r->call = NULL;
 }
 
@@ -175,8 +177,29 @@ static const struct sip_events events = {
 	.failed = ev_failed,
 	.confirmed = ev_confirmed,
 	.terminated = ev_terminated,
-	.options = ev_options,
 };
+
+/* gw/'s policy for a BYE sip/ sends itself: what gw/cause.c says (102 for
+ * no ACK); counted. */
+static int n_end_cause;
+
+static int ev_end_cause(void *arg, enum sip_end why)
+{
+	(void)arg;
+	n_end_cause++;
+	return why == SIP_END_NO_ACK ? 102 : 41;
+}
+
+/* Our keepalive's outcomes (sip_keepalive_new). */
+static int ka_reports, ka_code, ka_rtt;
+
+static void ka_result(void *arg, int code, int rtt_ms)
+{
+	(void)arg;
+	ka_reports++;
+	ka_code = code;
+	ka_rtt = rtt_ms;
+}
 
 #define RUN_UNTIL(cond, ms) do { \
 	uint64_t t0_ = loop_now_ms(); \
@@ -446,13 +469,13 @@ static int call_a_to_b(struct sip_ua *a, struct sip_call **out)
 			       port_b, &sdp_a, &ra, out);
 }
 
-static void init_sdp(struct sdp_media *m, uint16_t port, int law)
+static void init_sdp(struct sip_sdp_media *m, uint16_t port, int law)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->addr, sizeof(m->addr), "127.0.0.1");
 	m->port = port;
 	m->pts[0] = law;
-	m->pts[1] = law == SDP_PT_PCMA ? SDP_PT_PCMU : SDP_PT_PCMA;
+	m->pts[1] = law == SIP_SDP_PT_PCMA ? SIP_SDP_PT_PCMU : SIP_SDP_PT_PCMA;
 	m->npts = 2;
 	m->te_pt = 101;
 	m->ptime = 20;
@@ -464,7 +487,8 @@ int main(void)
 {
 	struct sip_ua *a = NULL, *b = NULL;
 	struct sip_call *c = NULL;
-	struct sip_ua_params pa = { "127.0.0.1", 0, "sipgw-test-A", 5 }, pb = { "127.0.0.1", 0, "sipgw-test-B", 5 };
+	struct sip_ua_params pa = { .address = "127.0.0.1", .user_agent = "sipgw-test-A", .retry_after = 5 },
+			     pb = { .address = "127.0.0.1", .user_agent = "sipgw-test-B", .retry_after = 5 };
 	struct sip_ua_stats st;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
@@ -483,12 +507,15 @@ int main(void)
 	port_b = (uint16_t)(port_a + 2);
 	pa.port = port_a;
 	pb.port = port_b;
-	init_sdp(&sdp_a, 40000, SDP_PT_PCMA);
-	init_sdp(&sdp_b, 40002, SDP_PT_PCMA);
+	init_sdp(&sdp_a, 40000, SIP_SDP_PT_PCMA);
+	init_sdp(&sdp_b, 40002, SIP_SDP_PT_PCMA);
 	TAP_OK(sip_ua_new(loop, &pa, &events, &ra, &a) == 0 && sip_ua_start(a) == 0, "UA A on 127.0.0.1:%u", port_a);
 	TAP_OK(sip_ua_new(loop, &pb, &events, &rb, &b) == 0 && sip_ua_start(b) == 0, "UA B on 127.0.0.1:%u", port_b);
 	if (!a || !b)
 		return TAP_DONE();
+	sip_ua_set_policy(a, &(struct sip_policy){ .options_status = ev_options, .arg = &ra });
+	sip_ua_set_policy(b, &(struct sip_policy){
+		.options_status = ev_options, .end_cause = ev_end_cause, .arg = &rb });
 	raw_fd = socket(AF_INET, SOCK_DGRAM, 0);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	bind(raw_fd, (struct sockaddr *)&sa, sizeof(sa));
@@ -505,7 +532,7 @@ int main(void)
 	       "RFC 3261 section 20.20: Request-URI user, From user and display name");
 	TAP_OK(!strcmp(rb.src_addr, "127.0.0.1") && rb.src_port == port_a,
 	       "RFC 3261 section 18.2.1: source address and port of the datagram");
-	TAP_OK(rb.offer_ok && rb.offer.port == 40000 && rb.offer.pts[0] == SDP_PT_PCMA && rb.offer.te_pt == 101,
+	TAP_OK(rb.offer_ok && rb.offer.port == 40000 && rb.offer.pts[0] == SIP_SDP_PT_PCMA && rb.offer.te_pt == 101,
 	       "RFC 3264 section 5: SDP offer parsed at B");
 	TAP_OK(!strcmp(sip_call_id(rb.call), sip_call_id(c)), "RFC 3261 section 8.1.1.4: same Call-ID both sides");
 	TAP_OK(ra.progress == 1 && ra.code == 180, "RFC 3261 section 13.2.2.1: 180 -> progress(180) at A");
@@ -585,6 +612,38 @@ int main(void)
 	raw_send(req, n, port_b);
 	code = raw_response(buf, sizeof(buf), 1000);
 	TAP_OK(code == 503, "RFC 3261 section 21.5.4: options callback says 503 -> 503 (dispatcher routes around)");
+	rb.options_code = 403;
+	n = fmt_req(req, sizeof(req), "OPTIONS", "OPTIONS", "", "opt3@raw", "opt3", NULL);
+	raw_send(req, n, port_b);
+	code = raw_response(buf, sizeof(buf), 1000);
+	TAP_OK(code == 403 && !strstr(buf, "Allow: "),
+	       "RFC 3261 section 11: the policy's 403 for a stranger (what its INVITE gets), no Allow");
+
+	/* 6a. Our keepalive (RFC 3261 section 11): A qualifies B at once, then
+	 * every second; each outcome reported once; freed, it reports nothing. */
+	{
+		char uri[64];
+		struct sip_keepalive *ka = NULL;
+
+		reset(&rb);
+		snprintf(uri, sizeof(uri), "sip:127.0.0.1:%u", port_b);
+		TAP_OK(sip_keepalive_new(a, uri, "localhost", port_b, 1, ka_result, NULL, &ka) == EINVAL && !ka,
+		       "keepalive: a host that is not an IP literal is refused (no DNS here)");
+		TAP_OK(sip_keepalive_new(a, uri, "127.0.0.1", port_b, 1, ka_result, NULL, &ka) == 0 && ka,
+		       "keepalive: made for 127.0.0.1:%u every 1 s", port_b);
+		sip_keepalive_start(ka);
+		RUN_UNTIL(ka_reports == 1, 1000);
+		TAP_OK(ka_reports == 1 && ka_code == 200 && rb.options == 1 && ka_rtt >= 0 && ka_rtt < 1000,
+		       "RFC 3261 section 11: OPTIONS out at start, the far end's 200 reported (%d ms)", ka_rtt);
+		rb.options_code = 503;
+		RUN_UNTIL(ka_reports == 2, 2000);
+		TAP_OK(ka_reports == 2 && ka_code == 503 && rb.options == 2,
+		       "RFC 3261 section 21.5.4: one interval later the far end's 503 reported");
+		sip_keepalive_free(ka);
+		settle(1200);
+		TAP_OK(ka_reports == 2 && rb.options == 2, "keepalive freed: no more OPTIONS, no more reports");
+		sip_keepalive_free(NULL);
+	}
 
 	/* 6b. A multipart body is refused from the raw bytes, before libosip2's
 	 * MIME parser (which leaks on a malformed part: fuzz_sip_msg). */
@@ -682,7 +741,7 @@ int main(void)
 		reset(&rb);
 		rb.mode = M_CONGESTED;
 		sip_ua_stats(b, &s0);
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "busy503@raw", "b503", sdpbody);
 		raw_send(req, n, port_b);
 		code = raw_response(resp, sizeof(resp), 1000);
@@ -712,7 +771,7 @@ int main(void)
 
 		reset(&rb);
 		rb.mode = M_ANSWER;
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "rtx@raw", "rtx1", sdpbody);
 		raw_send(req, n, port_b);
 		code = raw_response(resp, sizeof(resp), 1000);
@@ -827,7 +886,7 @@ int main(void)
 		rb.mode = M_ANSWER;
 		n_fsm_timeout_bye = 0;
 		drain_raw();
-		sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
+		sip_sdp_build(&sdp_a, sdpbody, sizeof(sdpbody));
 		n = fmt_req(req, sizeof(req), "INVITE", "INVITE", "", "noack@raw", "noack1", sdpbody);
 		t0 = loop_now_ms();
 		raw_send(req, n, port_b);
@@ -857,9 +916,10 @@ int main(void)
 		       "RFC 3261 section 13.3.1.4: no ACK in 64*T1 -> BYE (after %llu ms)",
 		       (unsigned long long)t_bye);
 		TAP_OK(got_bye && strstr(bye, "Call-ID: noack@raw") && strstr(bye, "Reason: Q.850;cause=102"),
-		       "RFC 3326: the BYE carries Reason Q.850 cause 102 (recovery on timer expiry)");
-		TAP_OK(rb.terminated == 1 && rb.q850 == -1 && !rb.by_cancel,
-		       "sip.h: the call ends with terminated(-1) toward gw/");
+		       "RFC 3326: the BYE carries Reason Q.850 cause 102, the cause gw/'s policy gives for no ACK");
+		TAP_OK(n_end_cause == 1, "sip.h: sip/ asked the policy once for the cause (it picks none itself)");
+		TAP_OK(rb.terminated == 1 && rb.q850 == -1 && rb.end == SIP_END_NO_ACK,
+		       "sip.h: the call ends with terminated(-1, SIP_END_NO_ACK) toward gw/");
 		TAP_OK(n_fsm_timeout_bye == 1,
 		       "dialog machine: the transition is logged: {IN_WAIT_ACK}: ACK timer (64*T1) -> BYE_SENT");
 	}
