@@ -219,7 +219,6 @@ static void pri_timer_cb(void *arg)
 	pri_rearm(arg);
 }
 
-
 /* A new libpri link for s, configured; it has sent its first SABME (to
  * the line if one is connected). NULL when libpri cannot make one. */
 static struct pri *link_new(struct tdm_span *s)

@@ -397,7 +397,7 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 		isdn_tx_reject(s, q, want, cause);
 		return;
 	}
-	c = span_call_new(s, chan, 0);
+	c = span_call_new(s, chan);
 	if (!c) {
 		isdn_tx_reject(s, q, chan, Q850_TEMPORARY_FAILURE);
 		return;

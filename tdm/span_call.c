@@ -13,7 +13,7 @@
 #include "lib/log.h"
 #include "lib/q850.h"
 
-struct tdm_call *span_call_new(struct tdm_span *s, int chan, int outgoing)
+struct tdm_call *span_call_new(struct tdm_span *s, int chan)
 {
 	struct tdm_call *c = calloc(1, sizeof(*c) + s->sig->call_size);
 
@@ -22,7 +22,6 @@ struct tdm_call *span_call_new(struct tdm_span *s, int chan, int outgoing)
 	c->span = s;
 	c->id = ++s->next_call_id;
 	c->chan = chan;
-	c->outgoing = outgoing;
 	c->cause = -1;
 	c->gw_holds = 1;
 	if (s->sig->call_new(c)) {
@@ -86,7 +85,7 @@ int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setu
 	chan = span_hunt(s, channel);
 	if (chan < 0)
 		return EBUSY;
-	c = span_call_new(s, chan, 1);
+	c = span_call_new(s, chan);
 	if (!c)
 		return ENOMEM;
 	c->user = user;

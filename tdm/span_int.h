@@ -30,7 +30,6 @@ struct tdm_call {
 	struct tdm_call *next;	/* span->calls */
 	unsigned id;
 	int chan;
-	int outgoing;
 	int cause;		/* why it failed or was cleared, -1 = not yet */
 	int gw_holds;		/* gw/ still holds the pointer */
 	int in_cb;		/* inside a callback to gw/: do not free */
@@ -121,7 +120,7 @@ int span_hunt(struct tdm_span *s, int want);
 int span_is_bearer(const struct tdm_span *s, int chan);
 /* Channel chan is free again (its call cleared). */
 void span_chan_free(struct tdm_span *s, int chan);
-struct tdm_call *span_call_new(struct tdm_span *s, int chan, int outgoing);
+struct tdm_call *span_call_new(struct tdm_span *s, int chan);
 /* Free c if neither gw/ nor the signalling holds it and no callback runs. */
 void span_call_maybe_free(struct tdm_call *c);
 /* Deliver `disconnected` to gw/ once (if gw/ still holds c). */

@@ -257,7 +257,7 @@ int main(void)
 
 	/* ---- a hangup before our first answer sends CALL PROCEEDING first ---- */
 	tr[0] = 0;
-	a = span_call_new(span, 9, 0);
+	a = span_call_new(span, 9);
 	{
 		struct isdn_ev e = { .type = ISDN_EV_SETUP, .q = (q931_call *)&fake_q[1] };
 		isdn_call_event(a, &e);
@@ -275,7 +275,7 @@ int main(void)
 
 	/* ---- PROGRESS is not a first answer ---- */
 	tr[0] = 0;
-	a = span_call_new(span, 8, 0);
+	a = span_call_new(span, 8);
 	{
 		struct isdn_ev e = { .type = ISDN_EV_SETUP, .q = (q931_call *)&fake_q[2] };
 		isdn_call_event(a, &e);
