@@ -46,7 +46,10 @@ int gw_sip_to_cause(int status);
  */
 int gw_sip_to_cause_ex(int status, int warning);
 /* Q.850 location for the cause of a SIP response: 'user' (GW_LOC_USER) for
- * 6xx, 'network beyond interworking point' for 4xx/5xx (RFC 3398 8.2.6.1). */
+ * 6xx, 'network beyond interworking point' for 4xx/5xx (RFC 3398 8.2.6.1).
+ * Not on the wire yet: libpri 1.6 takes no location (pri_hangup() has a
+ * cause only, and its DISCONNECT/RELEASE always say 'private network
+ * serving the local user'), so tdm/ has nowhere to put one. */
 int gw_sip_cause_location(int status);
 
 /* A request that clears the call (method "BYE" or "CANCEL") without a

@@ -254,7 +254,7 @@ static void cmd_calls(struct gw *gw, struct reply *r, int json)
 	if (json)
 		rprintf(r, "[");
 	else
-		rprintf(r, "%-5s %-10s %-9s %-8s %-18s %-18s %-7s %-6s %s\n", "CALL", "DIRECTION",
+		rprintf(r, "%-5s %-10s %-13s %-8s %-18s %-18s %-7s %-6s %s\n", "CALL", "DIRECTION",
 			"STATE", "CHANNEL", "FROM", "TO", "AGE", "DTMF", "CALL-ID");
 	for (struct gw_call *c = gw_call_next(gw, NULL); c; c = gw_call_next(gw, c)) {
 		struct gw_call_info ci;
@@ -276,7 +276,7 @@ static void cmd_calls(struct gw *gw, struct reply *r, int json)
 			char chan[24], age[24];
 			snprintf(chan, sizeof(chan), "%d/%d", ci.span_id, ci.chan);
 			snprintf(age, sizeof(age), "%llus", (unsigned long long)(ci.age_ms / 1000));
-			rprintf(r, "%-5u %-10s %-9s %-8s %-18s %-18s %-7s %-6u %s\n", ci.id, ci.direction,
+			rprintf(r, "%-5u %-10s %-13s %-8s %-18s %-18s %-7s %-6u %s\n", ci.id, ci.direction,
 				ci.state, chan, ci.calling[0] ? ci.calling : "-",
 				ci.called[0] ? ci.called : "-", age, ci.digits, ci.call_id);
 		}

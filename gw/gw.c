@@ -174,6 +174,9 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 	gw->span_cfg = cfg;
 	gw->cfg = cfg;
 	gw->start_ms = loop_now_ms();
+	err = call_def_check();
+	if (err)
+		goto out;
 	err = loop_new(&gw->loop);
 	if (err)
 		goto out;

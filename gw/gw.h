@@ -91,7 +91,10 @@ struct gw_trunk_info {
 struct gw_trunk *gw_trunk_next(struct gw *gw, struct gw_trunk *prev);
 void gw_trunk_get_info(const struct gw_trunk *t, struct gw_trunk_info *info);
 
-/* ---- calls (gw/call.c) ---- */
+/* ---- calls (gw/call.c and its siblings, gw/call_int.h) ---- */
+
+/* The call machine's table is sound (lib/fsm's fsm_def_check): 0 or EINVAL. */
+int call_def_check(void);
 
 void gw_call_tdm_incoming(struct gw *gw, struct gw_span *sp, struct tdm_call *tc,
 		       const struct tdm_setup *setup);

@@ -375,7 +375,9 @@ static void on_timer(void *arg)
 	f->timer_name = NULL;
 	if (f->def->counters)
 		f->def->counters->timeouts++;
-	fsm_log(f, LOG_LVL_INFO, "timer %s expired", name);
+	/* debug: the action says what the expiry means (a periodic check
+	 * like rtp_timeout expires without news) */
+	fsm_log(f, LOG_LVL_DEBUG, "timer %s expired", name);
 	fsm_dispatch(f, f->def->states[f->state].timer_event, NULL);
 }
 

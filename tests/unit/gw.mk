@@ -12,3 +12,11 @@ check_PROGRAMS += tests/unit/test_route
 TESTS += tests/unit/test_route
 tests_unit_test_route_SOURCES = tests/unit/test_route.c tests/unit/tap.h
 tests_unit_test_route_LDADD = gw/libsggw.a config/libsgcfg.a lib/libsglib.a
+# the gw call machine with the real rooms: a virtual E1 driven by libpri
+# NETWORK, a trunk that is a second sip/ user agent
+check_PROGRAMS += tests/unit/test_gw_call
+TESTS += tests/unit/test_gw_call
+tests_unit_test_gw_call_SOURCES = tests/unit/test_gw_call.c tests/unit/test_gw_call.ok.h \
+	tests/unit/tap.h tests/unit/loop_wait.h tests/unit/pri_sched.h
+tests_unit_test_gw_call_LDADD = $(GW_LIBS)
+tests_unit_test_gw_call_LDFLAGS = $(AM_LDFLAGS) -pthread

@@ -19,6 +19,7 @@
 #include "lib/loop.h"
 #include "sip/sip.h"
 #include "sip/sip_int.h"	/* sip_ua_set_timers: a short T1 for the 64*T1 check */
+#include "tests/unit/loop_wait.h"
 #include "tests/unit/tap.h"
 
 enum mode { M_NONE, M_RING, M_ANSWER, M_BUSY, M_CONGESTED };
@@ -200,12 +201,6 @@ static void ka_result(void *arg, int code, int rtt_ms)
 	ka_code = code;
 	ka_rtt = rtt_ms;
 }
-
-#define RUN_UNTIL(cond, ms) do { \
-	uint64_t t0_ = loop_now_ms(); \
-	while (!(cond) && loop_now_ms() - t0_ < (ms)) \
-		loop_run_once(loop, 10); \
-} while (0)
 
 static void settle(int ms)
 {

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,6 +22,8 @@
 #include "lib/loop.h"
 #include "tdm/span_int.h" /* white-box: hunting order */
 #include "tdm/tdm.h"
+#include "tests/unit/loop_wait.h"
+#include "tests/unit/pri_sched.h"
 #include "tests/unit/tap.h"
 
 #define CHUNK 160
@@ -153,20 +154,7 @@ static void line_event(pri_event *e);
 
 static void line_rearm(void)
 {
-	struct timeval now, *tv;
-
-	while (lpri && (tv = pri_schedule_next(lpri))) {
-		gettimeofday(&now, NULL);
-		int64_t ms = (int64_t)(tv->tv_sec - now.tv_sec) * 1000 +
-			     (tv->tv_usec - now.tv_usec + 999) / 1000;
-		if (ms > 0) {
-			loop_timer_start(line_pri_timer, (uint64_t)ms);
-			return;
-		}
-		pri_event *e = pri_schedule_run(lpri);
-		if (e)
-			line_event(e);
-	}
+	pri_sched_run(lpri, line_pri_timer, line_event);
 }
 
 static void line_pri_timer_cb(void *arg)
@@ -328,12 +316,6 @@ static void line_disconnect(void)
 	lpri = NULL;
 	memset(&line, 0, sizeof(line));
 }
-
-#define RUN_UNTIL(cond, ms) do { \
-	uint64_t t0_ = loop_now_ms(); \
-	while (!(cond) && loop_now_ms() - t0_ < (ms)) \
-		loop_run_once(loop, 10); \
-} while (0)
 
 static void line_place_call(int chan, const char *called, int calledplan,
 			    const char *calling, int callingplan)
