@@ -589,6 +589,17 @@ int main(void)
 		TAP_OK(tdm_span_is_up(span), "virt-span.md 'E' ALARM clear -> span up");
 	}
 
+	/* ---- an alarm that clears before the control thread looks ---- */
+	{
+		int downs0 = gw.downs, ups1 = gw.ups;
+		/* as a media worker would: red, then in sync, with no loop turn between */
+		span_media_report(span, TDM_ALARM_RED, "test");
+		span_media_report(span, TDM_ALARM_NONE, NULL);
+		RUN_UNTIL(gw.ups > ups1, 1000);
+		TAP_OK(gw.downs == downs0 + 1 && gw.ups == ups1 + 1 && tdm_span_is_up(span),
+		       "a red alarm gone again before the control loop looked still takes the span down once, then up");
+	}
+
 	/* ---- line events pass up ---- */
 	{
 		uint8_t e[12] = { 'E', 1, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0 }; /* OFFHOOK on 3 */
