@@ -29,6 +29,7 @@
 
 static struct loop *loop;
 static struct {
+	struct tdm_span *s;	/* the control half the media half reports to */
 	struct tdm_media *m;
 	char path[300];
 	int fd;			/* the line's end, -1 when not connected */
@@ -50,17 +51,13 @@ static void ev_tx(void *arg, int chan, uint8_t *g711, size_t n)
 	memset(g711, chan, n);
 }
 
-static void ev_link(void *arg, int up, enum tdm_alarm alarm)
-{
-	sink += (unsigned)up + (unsigned)alarm;
-}
-
 static void ev_line(void *arg, int chan, int code, int value)
 {
 	sink += (unsigned)(chan + code + value);
 }
 
-static const struct tdm_media_events events = { ev_rx, ev_tx, ev_link, ev_line };
+static const struct tdm_media_events events = { .rx = ev_rx, .tx = ev_tx, .line = ev_line };
+static const struct tdm_span_events span_events = { 0 };
 static char tmpl[] = "/tmp/sgfuzz.XXXXXX";
 
 /* libFuzzer ends with exit(): leave no sockets or directories behind. */
@@ -70,6 +67,7 @@ static void cleanup(void)
 
 	for (int i = 0; i < NSPANS; i++) {
 		tdm_media_free(spans[i].m);	/* unlinks DIR/media */
+		tdm_span_free(spans[i].s);
 		snprintf(d, sizeof(d), "%s/span%d", tmpl, i + 1);
 		rmdir(d);
 	}
@@ -100,7 +98,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		spans[i].fd = -1;
 		spans[i].nslots = i ? 24 : 31;
 		spans[i].chunk = (size_t)cfg.chunk_ms * 8;
-		if (tdm_media_new(loop, &cfg, &events, NULL, &spans[i].m) ||
+		if (tdm_span_new(loop, &cfg, &span_events, NULL, &spans[i].s) ||
+		    tdm_media_new(loop, spans[i].s, &events, NULL, &spans[i].m) ||
 		    tdm_media_start(spans[i].m))
 			abort();
 	}

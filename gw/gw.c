@@ -20,24 +20,12 @@
 /* How long a stopping daemon lets BYEs and DISCONNECTs reach the wire. */
 #define STOP_GRACE_MS 500
 
-static void on_media_link(void *arg, int span_id, int up, enum tdm_alarm alarm)
-{
-	struct gw *gw = arg;
-	struct gw_span *sp = gw_span_by_id(gw, span_id);
-
-	log_info(LOG_MEDIA, "span%d: media link %s%s%s", span_id, up ? "up" : "down",
-		 alarm ? ", alarm " : "", alarm ? tdm_alarm_name(alarm) : "");
-	if (sp)
-		tdm_span_media_state(sp->ts, up, alarm);
-}
-
 static void on_media_digit(void *arg, int span_id, int chan, char digit, int from_card)
 {
 	gw_call_digit(arg, span_id, chan, digit, from_card);
 }
 
 static const struct gw_media_events media_ev = {
-	.link = on_media_link,
 	.digit = on_media_digit,
 };
 
@@ -49,14 +37,14 @@ struct gw_span *gw_span_by_id(struct gw *gw, int id)
 	return NULL;
 }
 
+/* tdm/ logged the change and cleared the span's calls (each with its own
+ * disconnected) before this; gw/ keeps no copy of the state: OPTIONS and
+ * sipgwctl ask tdm_span_status(). */
 void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
 {
-	if (up)
-		log_notice(LOG_ISDN, "span%d: up", sp->cfg->id);
-	else if (alarm == TDM_ALARM_NONE)
-		log_notice(LOG_ISDN, "span%d: not up yet (layer 1 or 2 coming up)", sp->cfg->id);
-	else
-		log_warn(LOG_ISDN, "span%d: down (alarm %s)", sp->cfg->id, tdm_alarm_name(alarm));
+	(void)sp;
+	(void)up;
+	(void)alarm;
 }
 
 int gw_options_status(struct gw *gw, const char *src_addr)
@@ -200,6 +188,7 @@ static int loop_inputs_open(struct gw *gw)
 int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 {
 	struct gw *gw;
+	struct tdm_span **ts;
 	int err;
 
 	gw = calloc(1, sizeof(*gw));
@@ -240,7 +229,15 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 		}
 		gw->nspans++;
 	}
-	err = gw_media_new(gw->loop, cfg, &media_ev, gw, &gw->media);
+	ts = calloc(cfg->nspans ? cfg->nspans : 1, sizeof(*ts));
+	if (!ts) {
+		err = ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->nspans; i++)
+		ts[i] = gw->spans[i].ts;
+	err = gw_media_new(gw->loop, cfg, ts, &media_ev, gw, &gw->media);
+	free(ts);
 	if (err)
 		goto out;
 	struct sip_ua_params up = {

@@ -26,12 +26,10 @@ struct mcmd {
 	struct gw_media_params p;
 };
 
-enum mev_type { MEV_LINK, MEV_DIGIT };
+enum mev_type { MEV_DIGIT };
 struct mev {
 	enum mev_type type;
 	int span_id, chan;
-	int up;
-	enum tdm_alarm alarm;
 	char digit;
 	int from_card;
 };
@@ -256,14 +254,6 @@ static void on_card_tx(void *arg, int chan, uint8_t *g711, size_t n)
 	}
 }
 
-static void on_card_link(void *arg, int up, enum tdm_alarm alarm)
-{
-	struct wspan *ws = arg;
-	struct mev e = { .type = MEV_LINK, .span_id = ws->cfg->id, .up = up, .alarm = alarm };
-
-	post_event(ws->w, &e);
-}
-
 static void on_card_line(void *arg, int chan, int code, int value)
 {
 	struct wspan *ws = arg;
@@ -273,7 +263,7 @@ static void on_card_line(void *arg, int chan, int code, int value)
 }
 
 static const struct tdm_media_events card_ev = {
-	.rx = on_card_rx, .tx = on_card_tx, .link = on_card_link, .line = on_card_line,
+	.rx = on_card_rx, .tx = on_card_tx, .line = on_card_line,
 };
 
 static struct wspan *find_span(struct gw_media *m, int span_id)
@@ -376,10 +366,6 @@ static void on_events(int fd, uint32_t events, void *arg)
 	efd_drain(fd);
 	while (gw_queue_pop(w->evq, &e) == 0) {
 		switch (e.type) {
-		case MEV_LINK:
-			if (m->ev.link)
-				m->ev.link(m->arg, e.span_id, e.up, e.alarm);
-			break;
 		case MEV_DIGIT:
 			if (m->ev.digit)
 				m->ev.digit(m->arg, e.span_id, e.chan, e.digit, e.from_card);
@@ -404,8 +390,8 @@ static int post_cmd(struct gw_media *m, int span_id, const struct mcmd *c)
 	return 0;
 }
 
-int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, const struct gw_media_events *ev,
-		 void *arg, struct gw_media **out)
+int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, struct tdm_span *const *spans,
+		 const struct gw_media_events *ev, void *arg, struct gw_media **out)
 {
 	struct gw_media *m;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -459,7 +445,7 @@ int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, const struct gw_m
 			ws->ch[c].ws = ws;
 			ws->ch[c].chan = c;
 		}
-		err = tdm_media_new(ws->w->loop, ws->cfg, &card_ev, ws, &ws->tm);
+		err = tdm_media_new(ws->w->loop, spans[i], &card_ev, ws, &ws->tm);
 		if (err) {
 			log_err(LOG_MEDIA, "span%d: media: %s", ws->cfg->id, strerror(err));
 			goto out;

@@ -22,16 +22,16 @@
 struct gw_media;
 
 struct gw_media_events {
-	/* The media half of a span saw its link come up or go down. */
-	void (*link)(void *arg, int span_id, int up, enum tdm_alarm alarm);
 	/* A DTMF digit passed: from_card = detected in-band on the card side
 	 * (sent as RFC 4733), else received as RFC 4733 (played in-band). */
 	void (*digit)(void *arg, int span_id, int chan, char digit, int from_card);
 };
 
-/* One tdm_media per span of cfg, spread over workers. cfg must outlive it. */
-int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, const struct gw_media_events *ev,
-		 void *arg, struct gw_media **out);
+/* One tdm_media per span of cfg (spans[i]: the tdm_span of cfg->spans[i],
+ * which reports its own link), spread over workers. cfg and the spans must
+ * outlive it. */
+int gw_media_new(struct loop *ctl_loop, const struct cfg *cfg, struct tdm_span *const *spans,
+		 const struct gw_media_events *ev, void *arg, struct gw_media **out);
 int gw_media_start(struct gw_media *m);	/* start the threads */
 void gw_media_free(struct gw_media *m);	/* stop and join them; free all */
 int gw_media_nworkers(const struct gw_media *m);

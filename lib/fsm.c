@@ -15,6 +15,8 @@ struct fsm {
 	void *priv;
 	char name[96];
 	int state;
+	int from;		/* the state the last transition came from */
+	int undo;		/* fsm_undo()'s error, for the running dispatch */
 	int cause;
 	int depth;		/* dispatches of this instance running */
 	int ended;		/* a final state was entered */
@@ -136,6 +138,7 @@ int fsm_new(const struct fsm_def *def, struct loop *loop, int initial, void *pri
 	f->def = def;
 	f->priv = priv;
 	f->state = initial;
+	f->from = initial;
 	f->cause = -1;
 	snprintf(f->name, sizeof(f->name), "%s", def->name);
 	if (loop && def->timer_ms) {
@@ -248,6 +251,7 @@ static void enter(struct fsm *f, int to)
 	const struct fsm_state *s = &f->def->states[to];
 
 	timer_leave(f);
+	f->from = from;
 	f->state = to;
 	if (s->final)
 		f->ended = 1;
@@ -257,10 +261,41 @@ static void enter(struct fsm *f, int to)
 		s->onenter(f, from);
 }
 
+/* After the action: undo the transition (back to from) if the action
+ * said so; outer: the fsm_undo() of a dispatch this one runs inside. */
+static int finish_dispatch(struct fsm *f, int event, int from, int outer)
+{
+	int err = f->undo;
+
+	f->undo = outer;
+	if (err) {
+		timer_leave(f);
+		f->ended = 0; /* the transition, into a final state too, did not happen */
+		f->state = from;
+		timer_enter(f);
+		log_debug(f->def->cat, "%s{%s}: %s failed (%s): back to %s", f->name,
+			  fsm_state_name(f), fsm_def_event_name(f->def, event), strerror(err),
+			  fsm_state_name(f));
+	}
+	leave(f);
+	return err;
+}
+
+int fsm_from(const struct fsm *f)
+{
+	return f->from;
+}
+
+void fsm_undo(struct fsm *f, int err)
+{
+	f->undo = err ? err : EINVAL;
+}
+
 int fsm_dispatch(struct fsm *f, int event, void *data)
 {
 	const struct fsm_def *def = f->def;
 	const struct fsm_trans *t;
+	int from = f->state, outer = f->undo;
 
 	if (f->ended || f->free_pending) {
 		log_debug(def->cat, "%s{%s}: %s after the end, ignored", f->name,
@@ -271,7 +306,10 @@ int fsm_dispatch(struct fsm *f, int event, void *data)
 	if (!t) {
 		if (def->counters)
 			def->counters->refused++;
-		fsm_log(f, LOG_LVL_INFO, "%s refused", fsm_def_event_name(def, event));
+		if (def->log_refused)
+			def->log_refused(f, event);
+		else
+			fsm_log(f, LOG_LVL_INFO, "%s refused", fsm_def_event_name(def, event));
 		if (def->refused) {
 			f->depth++;
 			def->refused(f, event, data);
@@ -282,7 +320,9 @@ int fsm_dispatch(struct fsm *f, int event, void *data)
 	if (def->counters)
 		def->counters->transitions++;
 	f->depth++;
+	f->undo = 0;
 	if (t->to == FSM_SAME) {
+		f->from = f->state;
 		log_debug(def->cat, "%s{%s}: %s", f->name, fsm_state_name(f),
 			  fsm_def_event_name(def, event));
 	} else {
@@ -292,8 +332,7 @@ int fsm_dispatch(struct fsm *f, int event, void *data)
 	}
 	if (t->act)
 		t->act(f, event, data);
-	leave(f);
-	return 0;
+	return finish_dispatch(f, event, from, outer);
 }
 
 void fsm_fail(struct fsm *f, int cause, const char *fmt, ...)
@@ -310,7 +349,11 @@ void fsm_fail(struct fsm *f, int cause, const char *fmt, ...)
 	if (def->counters)
 		def->counters->failed++;
 	f->cause = cause;
-	fsm_log(f, LOG_LVL_INFO, "failed: %s, cause %d", why, cause);
+	if (def->cause_name)
+		fsm_log(f, LOG_LVL_INFO, "failed: %s, cause %d (%s)", why, cause,
+			def->cause_name(cause));
+	else
+		fsm_log(f, LOG_LVL_INFO, "failed: %s, cause %d", why, cause);
 	f->depth++;
 	if (def->fail_state != FSM_NONE && def->fail_state != f->state) {
 		log_debug(def->cat, "%s{%s}: failure -> %s", f->name, fsm_state_name(f),

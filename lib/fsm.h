@@ -21,8 +21,13 @@
  * `parent_end_event`, `cleanup` runs, and the instance is freed. Dispatch
  * may recurse (an action commanding another room that calls back).
  *
- * One failure path: fsm_fail() counts, logs "failed: WHY, cause N" and
- * moves to the def's `fail_state` (its action is the def's `on_fail`).
+ * One failure path: fsm_fail() counts, logs "failed: WHY, cause N" (with
+ * the cause's name when the def has `cause_name`) and moves to the def's
+ * `fail_state` (its action is the def's `on_fail`).
+ *
+ * An action that cannot do what its transition promised (the peer refused
+ * the message it was to send) calls fsm_undo(): the state goes back to
+ * the one the transition came from and fsm_dispatch() returns the error.
  *
  * A parent (the gw call) ends its children (its legs): when the parent
  * ends, each child still linked gets its def's parent_end_event with the
@@ -88,6 +93,12 @@ struct fsm_def {
 	void (*on_fail)(struct fsm *f, int cause, const char *why);
 	/* An event the current state does not take (NULL: logged only). */
 	void (*refused)(struct fsm *f, int event, void *data);
+	/* Logs a refusal in place of the engine's line "EVENT refused" at
+	 * info (a machine whose refusals differ in weight: a command refused
+	 * is a bug of the caller, a message refused the peer's). */
+	void (*log_refused)(const struct fsm *f, int event);
+	/* The name of a cause for fsm_fail()'s line (Q.850's), or NULL. */
+	const char *(*cause_name)(int cause);
 	/* Sent to a child when its parent ends (FSM_NONE: the child is
 	 * detached only). */
 	int parent_end_event;
@@ -122,6 +133,13 @@ int fsm_ended(const struct fsm *f);
 
 /* 0, or EINVAL when the state refuses the event. */
 int fsm_dispatch(struct fsm *f, int event, void *data);
+/* Inside an action, before it dispatches anything itself: the state its
+ * transition came from (for a FSM_SAME row, the current one). */
+int fsm_from(const struct fsm *f);
+/* Inside an action: the transition did not happen (err: why, an errno
+ * value): back to fsm_from()'s state (no onenter; its timer starts again),
+ * logged at debug; fsm_dispatch() returns err. */
+void fsm_undo(struct fsm *f, int err);
 /* The one failure path: see above. */
 void fsm_fail(struct fsm *f, int cause, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The cause the instance ends with (fsm_fail's, or set here); -1: none. */

@@ -10,7 +10,7 @@
  *
  * Needs the DAHDI kernel driver; tests/vm/ exercises it.
  */
-#include "tdm/span_int.h"
+#include "tdm/dchan.h"
 #include "tdm/dahdi_int.h"
 
 #include <errno.h>
@@ -49,17 +49,35 @@ int dahdi_open_chan(int channo, char *err, size_t errlen)
 	return fd;
 }
 
-enum tdm_alarm dahdi_span_alarm(int fd)
+int dahdi_get_event(int fd)
+{
+	int ev;
+
+	if (ioctl(fd, DAHDI_GETEVENT, &ev) < 0)
+		return DAHDI_EVENT_NONE;
+	return ev;
+}
+
+/* DAHDI_SPANSTAT of the span the channel fd belongs to: 0 or errno. */
+static int span_info(int fd, struct dahdi_spaninfo *si)
 {
 	struct dahdi_params p;
-	struct dahdi_spaninfo si;
 
 	memset(&p, 0, sizeof(p));
-	memset(&si, 0, sizeof(si));
+	memset(si, 0, sizeof(*si));
 	if (ioctl(fd, DAHDI_GET_PARAMS, &p) < 0)
-		return TDM_ALARM_RED;
-	si.spanno = p.spanno;
-	if (ioctl(fd, DAHDI_SPANSTAT, &si) < 0)
+		return errno;
+	si->spanno = p.spanno;
+	if (ioctl(fd, DAHDI_SPANSTAT, si) < 0)
+		return errno;
+	return 0;
+}
+
+enum tdm_alarm dahdi_span_alarm(int fd)
+{
+	struct dahdi_spaninfo si;
+
+	if (span_info(fd, &si))
 		return TDM_ALARM_RED;
 	return dahdi_alarm_from_bits(si.alarms);
 }
@@ -89,18 +107,19 @@ static void set_alarm(struct tdm_span *s, int in_alarm)
 static void dchan_event(struct tdm_span *s)
 {
 	struct dahdi_dchan *d = s->dbe;
-	int ev;
+	int ev = dahdi_get_event(d->fd);
 
-	if (ioctl(d->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	if (ev == DAHDI_EVENT_NONE)
 		return;
 	switch (ev) {
 	case DAHDI_EVENT_ALARM:
-		log_warn(LOG_ISDN, "%s: D-channel %d: alarm (%s)", s->name, d->channo,
-			 tdm_alarm_name(dahdi_span_alarm(d->fd)));
+		/* the media half reports the span's alarm (span_media_report) */
+		log_debug(LOG_ISDN, "%s: D-channel %d: alarm (%s)", s->name, d->channo,
+			  tdm_alarm_name(dahdi_span_alarm(d->fd)));
 		set_alarm(s, 1);
 		break;
 	case DAHDI_EVENT_NOALARM:
-		log_notice(LOG_ISDN, "%s: D-channel %d: alarm cleared", s->name, d->channo);
+		log_debug(LOG_ISDN, "%s: D-channel %d: alarm cleared", s->name, d->channo);
 		set_alarm(s, 0);
 		break;
 	case DAHDI_EVENT_ABORT:
@@ -218,18 +237,14 @@ fail:
 static int dahdi_describe(const struct tdm_span *s, char *buf, size_t len)
 {
 	struct dahdi_dchan *d = s->dbe;
-	struct dahdi_params p;
 	struct dahdi_spaninfo si;
+	int err;
 
 	if (!d)
 		return ENODEV;
-	memset(&p, 0, sizeof(p));
-	memset(&si, 0, sizeof(si));
-	if (ioctl(d->fd, DAHDI_GET_PARAMS, &p) < 0)
-		return errno;
-	si.spanno = p.spanno;
-	if (ioctl(d->fd, DAHDI_SPANSTAT, &si) < 0)
-		return errno;
+	err = span_info(d->fd, &si);
+	if (err)
+		return err;
 	snprintf(buf, len, "%.40s (DAHDI span %d)", si.name, si.spanno);
 	return 0;
 }
@@ -240,7 +255,6 @@ static void dahdi_free(struct tdm_span *s)
 
 	if (!d)
 		return;
-	s->dfd = -1;
 	loop_fd_del(s->loop, d->fd);
 	close(d->fd);
 	free(d);

@@ -13,6 +13,9 @@
 /* Open /dev/dahdi/channel non-blocking and DAHDI_SPECIFY channo.
  * Returns the descriptor, or -errno with a message in err. */
 int dahdi_open_chan(int channo, char *err, size_t errlen);
+/* The next event pending on the channel fd (DAHDI_GETEVENT), or
+ * DAHDI_EVENT_NONE. */
+int dahdi_get_event(int fd);
 /* The alarm of the span the channel fd belongs to (DAHDI_SPANSTAT). */
 enum tdm_alarm dahdi_span_alarm(int fd);
 /* DAHDI_ALARM_* bits -> our alarm; pure, for tests. */

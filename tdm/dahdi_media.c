@@ -94,7 +94,6 @@ struct dahdi_chan {
 struct dahdi_media {
 	struct dahdi_chan chans[32];
 	int first;		/* lowest bearer channel: the pacer, counts frames */
-	enum tdm_alarm alarm;
 	struct loop_timer *init; /* first link report, from the worker's loop */
 	uint8_t rx[320], tx[320];
 	uint8_t idle[320];	/* one chunk of the span's idle byte */
@@ -102,11 +101,8 @@ struct dahdi_media {
 
 static void report(struct tdm_media *m, enum tdm_alarm alarm)
 {
-	struct dahdi_media *d = m->be;
-
-	d->alarm = alarm;
 	atomic_store_explicit(&m->connected, alarm == TDM_ALARM_NONE, memory_order_relaxed);
-	media_report(m, alarm == TDM_ALARM_NONE, alarm);
+	media_report(m, alarm, alarm == TDM_ALARM_NONE ? NULL : "the card's framer");
 }
 
 static void chan_event(struct dahdi_chan *c);
@@ -147,8 +143,8 @@ static void chan_start(struct dahdi_chan *c)
 
 	if (ioctl(c->fd, DAHDI_FLUSH, &flush) < 0)
 		log_debug(LOG_MEDIA, "%s/B%d: DAHDI_FLUSH: %s", c->m->name, c->ch, strerror(errno));
-	for (int ev, i = 0; i < 8; i++)	/* events the flush did not take */
-		if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	for (int i = 0; i < 8; i++)	/* events the flush did not take */
+		if (dahdi_get_event(c->fd) == DAHDI_EVENT_NONE)
 			break;
 	c->started = 1;
 	/* the flush restarted the receive buffer: the first chunk comes in
@@ -160,9 +156,9 @@ static void chan_start(struct dahdi_chan *c)
 static void chan_event(struct dahdi_chan *c)
 {
 	struct tdm_media *m = c->m;
-	int ev;
+	int ev = dahdi_get_event(c->fd);
 
-	if (ioctl(c->fd, DAHDI_GETEVENT, &ev) < 0 || ev == DAHDI_EVENT_NONE)
+	if (ev == DAHDI_EVENT_NONE)
 		return;
 	switch (ev) {
 	case DAHDI_EVENT_ALARM: {
@@ -179,7 +175,7 @@ static void chan_event(struct dahdi_chan *c)
 		/* Prime the queue again when chunks come in (in alarm none do:
 		 * the queue drains by design). */
 		c->reprime = 1;
-		if (c->cycles >= DM_SETTLE && m->link_up) {
+		if (c->cycles >= DM_SETTLE && media_link_up(m)) {
 			atomic_fetch_add_explicit(&m->underruns, 1, memory_order_relaxed);
 			log_info(LOG_MEDIA, "%s/B%d: write underrun (%llu chunks read, %llu written, %d owed)",
 				 m->name, c->ch, c->reads, c->writes, c->owed);
@@ -188,7 +184,7 @@ static void chan_event(struct dahdi_chan *c)
 	case DAHDI_EVENT_READ_OVERRUN:
 		if (!c->started)
 			break;
-		if (c->cycles >= DM_SETTLE && m->link_up) {
+		if (c->cycles >= DM_SETTLE && media_link_up(m)) {
 			atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
 			log_info(LOG_MEDIA, "%s/B%d: read overrun", m->name, c->ch);
 		}
@@ -254,7 +250,7 @@ static void chan_write(struct dahdi_chan *c)
 		}
 		if (errno == EAGAIN) {
 			/* the queue is full: it never is by this policy */
-			if (c->cycles >= DM_SETTLE && m->link_up) {
+			if (c->cycles >= DM_SETTLE && media_link_up(m)) {
 				atomic_fetch_add_explicit(&m->overruns, 1, memory_order_relaxed);
 				log_info(LOG_MEDIA, "%s/B%d: write refused, queue full", m->name, c->ch);
 			}

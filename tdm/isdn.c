@@ -4,7 +4,7 @@
  *
  * One struct pri per span for the life of the process (libpri has no
  * destructor): made with pri_new_cb() whose callbacks use whatever
- * descriptor the backend has connected now (s->dfd). The backend reads a
+ * descriptor the backend has connected now (isdn.dfd). The backend reads a
  * frame itself and hands it to isdn_input(); libpri's read callback returns
  * that frame, so libpri never sees a read error or EOF.
  *
@@ -27,16 +27,17 @@
  * most RELINK_MAX times until layer 2 is up or the line comes again: each
  * link stays allocated for the process's life.
  *
- * Who owns libpri's call: a tdm_call holds c->q until we call pri_hangup()
- * or pri_destroycall() on it; from then on libpri finishes the clearing
- * alone (events for a q931_call we no longer know: HANGUP/HANGUP_REQ get
- * pri_hangup() again so RELEASE COMPLETE goes out, the rest is ignored).
+ * Who owns libpri's call: a call holds it (isdn_call.q) until we call
+ * pri_hangup() or pri_destroycall() on it; from then on libpri finishes
+ * the clearing alone (events for a q931_call we no longer know:
+ * HANGUP/HANGUP_REQ get pri_hangup() again so RELEASE COMPLETE goes out,
+ * the rest is ignored).
  *
  * What a call does with an event is isdn_call.c's (the call state machine):
  * this file turns libpri's events into the machine's events, and sends the
  * machine's Q.931 messages (isdn_tx_*).
  */
-#include "tdm/span_int.h"
+#include "tdm/isdn_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,11 +62,6 @@ static size_t nretired;
 #define SABME_ANSWER_MS 100
 /* Fresh links per layer 2 outage on one line connection. */
 #define RELINK_MAX 4
-/* How long a SETUP that came before the span was up waits for it: the
- * media half reports in sync on the first frame, which a virtual line
- * sends within a chunk (20 ms) of connecting and at most LOF_MS (1 s,
- * virt_media.c) later before it is loss of frame anyway. */
-#define ISDN_HOLD_MS 1000
 
 static void pri_rearm(struct tdm_span *s);
 static void handle_event(struct tdm_span *s, pri_event *e);
@@ -75,10 +71,11 @@ static void handle_event(struct tdm_span *s, pri_event *e);
 static void pri_log(struct pri *pri, const char *msg, int level)
 {
 	struct tdm_span *s = pri ? pri_get_userdata(pri) : NULL;
+	struct isdn *in = s ? s->sigp : NULL;
 	char tmp[512];
-	char *buf = s ? s->msgbuf : tmp;
-	size_t cap = s ? sizeof(s->msgbuf) : sizeof(tmp);
-	size_t *len = s ? &s->msglen : &(size_t){ 0 };
+	char *buf = in ? in->msgbuf : tmp;
+	size_t cap = in ? sizeof(in->msgbuf) : sizeof(tmp);
+	size_t *len = in ? &in->msglen : &(size_t){ 0 };
 	const char *name = s ? s->name : "libpri";
 
 	/* libpri emits lines in fragments: collect up to each newline. */
@@ -123,24 +120,26 @@ static int is_sabme(const uint8_t *f, size_t len, int cmd_cr)
 static int io_read(struct pri *pri, void *buf, int buflen)
 {
 	struct tdm_span *s = pri_get_userdata(pri);
+	struct isdn *in = s ? s->sigp : NULL;
 	int n;
 
-	if (!s || s->rxlen <= 0)
+	if (!in || in->rxlen <= 0)
 		return 0;
-	n = s->rxlen < buflen ? s->rxlen : buflen;
-	memcpy(buf, s->rx, (size_t)n);
-	s->rxlen = 0;
+	n = in->rxlen < buflen ? in->rxlen : buflen;
+	memcpy(buf, in->rx, (size_t)n);
+	in->rxlen = 0;
 	return n;
 }
 
 static int io_write(struct pri *pri, void *buf, int buflen)
 {
 	struct tdm_span *s = pri_get_userdata(pri);
+	struct isdn *in = s ? s->sigp : NULL;
 	ssize_t n;
 
-	if (!s || s->dfd < 0)
+	if (!in || in->dfd < 0)
 		return buflen; /* no line: the frame is lost, as on a dead wire */
-	n = write(s->dfd, buf, (size_t)buflen);
+	n = write(in->dfd, buf, (size_t)buflen);
 	if (n < 0) {
 		/* A dead descriptor is noticed by the backend's read side. */
 		log_debug(LOG_ISDN, "%s: D-channel write: %s", s->name, strerror(errno));
@@ -148,7 +147,7 @@ static int io_write(struct pri *pri, void *buf, int buflen)
 	}
 	/* Ours are commands with C/R 1 from the network side, 0 from the user. */
 	if (buflen > 2 && is_sabme(buf, (size_t)buflen - 2, s->cfg.signalling == CFG_SIG_PRI_NET))
-		s->sabme_tx_ms = loop_now_ms();
+		in->sabme_tx_ms = loop_now_ms();
 	return (int)n;
 }
 
@@ -220,8 +219,6 @@ static void pri_timer_cb(void *arg)
 	pri_rearm(arg);
 }
 
-static void hold_timer_cb(void *arg);
-
 /* A new libpri link for s, configured; it has sent its first SABME (to
  * the line if one is connected). NULL when libpri cannot make one. */
 static struct pri *link_new(struct tdm_span *s)
@@ -268,22 +265,29 @@ static void link_retire(struct pri *pri)
 int isdn_new(struct tdm_span *s)
 {
 	static int hooks_set;
+	struct isdn *in;
 	int err;
 
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return ENOMEM;
+	in->dfd = -1;
+	s->sigp = in;
+	s->dops = s->cfg.driver == CFG_DRIVER_VIRT ? &tdm_virt_dchan_ops : &tdm_dahdi_dchan_ops;
 	if (!hooks_set) {
 		/* Global in libpri: every link logs through these. */
 		pri_set_message(pri_msg_hook);
 		pri_set_error(pri_err_hook);
 		hooks_set = 1;
 	}
-	err = loop_timer_new(s->loop, pri_timer_cb, s, &s->pri_timer);
-	if (err)
-		return err;
-	err = loop_timer_new(s->loop, hold_timer_cb, s, &s->hold_timer);
+	err = loop_timer_new(s->loop, pri_timer_cb, s, &in->pri_timer);
 	if (err)
 		goto out;
-	s->pri = link_new(s);
-	if (!s->pri) {
+	err = loop_timer_new(s->loop, isdn_hold_timer, s, &in->hold_timer);
+	if (err)
+		goto out;
+	in->pri = link_new(s);
+	if (!in->pri) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -291,27 +295,31 @@ int isdn_new(struct tdm_span *s)
 	pri_rearm(s);
 	return 0;
 out:
-	loop_timer_free(s->hold_timer);
-	s->hold_timer = NULL;
-	loop_timer_free(s->pri_timer);
-	s->pri_timer = NULL;
+	loop_timer_free(in->hold_timer);
+	loop_timer_free(in->pri_timer);
+	free(in);
+	s->sigp = NULL;
+	s->dops = NULL;
 	return err;
 }
 
+/* Calls are dropped without signalling; libpri's copies (and those of
+ * held SETUPs) die with its link, which is retired: its callbacks no
+ * longer reach the span. */
 void isdn_free(struct tdm_span *s)
 {
-	loop_timer_free(s->pri_timer);
-	s->pri_timer = NULL;
-	loop_timer_free(s->hold_timer);
-	s->hold_timer = NULL;
-	s->nheld = 0; /* libpri's calls go with the link */
-	if (!s->pri)
+	struct isdn *in = s->sigp;
+
+	if (!in)
 		return;
-	/* Calls are dropped without signalling; libpri's copies die with it. */
+	loop_timer_free(in->pri_timer);
+	loop_timer_free(in->hold_timer);
 	for (struct tdm_call *c = s->calls; c; c = c->next)
-		c->q = NULL;
-	link_retire(s->pri);
-	s->pri = NULL;
+		isdn_call_of(c)->q = NULL;
+	if (in->pri)
+		link_retire(in->pri);
+	free(in);
+	s->sigp = NULL;
 }
 
 /*
@@ -325,24 +333,25 @@ static int relink_for_sabme(struct tdm_span *s)
 {
 	uint64_t now = loop_now_ms();
 	struct pri *fresh;
+	struct isdn *in = s->sigp;
 
-	if (s->sabme_tx_ms && now - s->sabme_tx_ms < SABME_ANSWER_MS)
+	if (in->sabme_tx_ms && now - in->sabme_tx_ms < SABME_ANSWER_MS)
 		return EALREADY;
 	for (struct tdm_call *c = s->calls; c; c = c->next)
-		if (c->q)
+		if (isdn_call_of(c)->q)
 			return EBUSY;
-	if (s->nheld)
+	if (in->nheld)
 		return EBUSY;
-	if (s->relinks >= RELINK_MAX)
+	if (in->relinks >= RELINK_MAX)
 		return ELOOP;
 	fresh = link_new(s);
 	if (!fresh)
 		return ENOMEM;
-	s->relinks++;
-	link_retire(s->pri);
-	s->pri = fresh;
+	in->relinks++;
+	link_retire(in->pri);
+	in->pri = fresh;
 	log_notice(LOG_ISDN, "%s: SABME from the line while our layer 2 awaits its own T200: "
-		   "new libpri link, SABME sent now (%d of %d on this line)", s->name, s->relinks,
+		   "new libpri link, SABME sent now (%d of %d on this line)", s->name, in->relinks,
 		   RELINK_MAX);
 	return 0;
 }
@@ -354,38 +363,40 @@ static void pri_rearm(struct tdm_span *s)
 {
 	struct timeval now, *tv;
 	int64_t ms;
+	struct isdn *in = s->sigp;
 
 	for (int guard = 0; guard < 64; guard++) {
-		tv = pri_schedule_next(s->pri);
+		tv = pri_schedule_next(in->pri);
 		if (!tv) {
-			loop_timer_stop(s->pri_timer);
+			loop_timer_stop(in->pri_timer);
 			return;
 		}
 		gettimeofday(&now, NULL);
 		ms = (int64_t)(tv->tv_sec - now.tv_sec) * 1000 +
 		     (tv->tv_usec - now.tv_usec + 999) / 1000;
 		if (ms > 0) {
-			loop_timer_start(s->pri_timer, (uint64_t)ms);
+			loop_timer_start(in->pri_timer, (uint64_t)ms);
 			return;
 		}
-		pri_event *e = pri_schedule_run(s->pri);
+		pri_event *e = pri_schedule_run(in->pri);
 		if (e)
 			handle_event(s, e);
-		if (!s->pri)
+		if (!in->pri)
 			return;
 	}
-	loop_timer_start(s->pri_timer, 1);
+	loop_timer_start(in->pri_timer, 1);
 }
 
 void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
 {
 	pri_event *e;
+	struct isdn *in = s->sigp;
 
-	if (len < 5 || len > sizeof(s->rx)) {
+	if (len < 5 || len > sizeof(in->rx)) {
 		log_debug(LOG_ISDN, "%s: D-channel frame of %zu bytes ignored", s->name, len);
 		return;
 	}
-	if (!s->l2_up && s->dfd >= 0 &&
+	if (!s->sig_up && in->dfd >= 0 &&
 	    is_sabme(frame, len - 2, s->cfg.signalling != CFG_SIG_PRI_NET)) {
 		int err = relink_for_sabme(s);
 		if (err && err != EALREADY)
@@ -393,10 +404,10 @@ void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
 				 s->name, err == EBUSY ? "calls held over the outage (T309)" :
 				 err == ELOOP ? "fresh link limit reached" : strerror(err));
 	}
-	memcpy(s->rx, frame, len);
-	s->rxlen = (int)len;
-	e = pri_check_event(s->pri);
-	s->rxlen = 0;
+	memcpy(in->rx, frame, len);
+	in->rxlen = (int)len;
+	e = pri_check_event(in->pri);
+	in->rxlen = 0;
 	if (e)
 		handle_event(s, e);
 	pri_rearm(s);
@@ -404,10 +415,13 @@ void isdn_input(struct tdm_span *s, const uint8_t *frame, size_t len)
 
 void isdn_attach(struct tdm_span *s, int fd)
 {
-	s->dfd = fd;
-	s->relinks = 0;
-	s->dchan_connected = fd >= 0;
-	log_notice(LOG_ISDN, "%s: D-channel %s", s->name, fd >= 0 ? "connected" : "lost");
+	struct isdn *in = s->sigp;
+
+	in->dfd = fd;
+	in->relinks = 0;
+	s->sig_connected = fd >= 0;
+	/* the backend said why; the span logs what it means (span_update) */
+	log_debug(LOG_ISDN, "%s: D-channel %s", s->name, fd >= 0 ? "connected" : "lost");
 	span_update(s);
 	pri_rearm(s);
 }
@@ -416,14 +430,20 @@ void isdn_attach(struct tdm_span *s, int fd)
 
 void isdn_kick(struct tdm_span *s)
 {
-	if (s->pri)
+	struct isdn *in = s->sigp;
+
+	if (in->pri)
 		pri_rearm(s);
 }
 
-/* The call still has libpri's call and the link is there. */
-static int tx_ok(const struct tdm_call *c)
+/* The link to send on for c, or NULL once c's libpri call is handed back
+ * (or the link is gone); *q: that call. */
+static struct pri *tx_link(const struct tdm_call *c, q931_call **q)
 {
-	return c->q && c->span->pri;
+	struct isdn *in = c->span->sigp;
+
+	*q = isdn_call_of(c)->q;
+	return *q ? in->pri : NULL;
 }
 
 int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
@@ -433,14 +453,15 @@ int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
 	q931_call *q;
 	char called[TDM_DIGITS_MAX + 1], calling[TDM_DIGITS_MAX + 1];
 	int law, res;
+	struct isdn *in = s->sigp;
 
-	if (!s->pri)
+	if (!in->pri)
 		return ENETDOWN;
-	q = pri_new_call(s->pri);
+	q = pri_new_call(in->pri);
 	sr = pri_sr_new();
 	if (!q || !sr) {
 		if (q)
-			pri_destroycall(s->pri, q);
+			pri_destroycall(in->pri, q);
 		pri_sr_free(sr);
 		return ENOMEM;
 	}
@@ -455,14 +476,14 @@ int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
 	if (calling[0] || setup->calling.pres != TDM_PRES_ALLOWED)
 		pri_sr_set_caller(sr, calling, NULL, plan_of(&setup->calling),
 				  pres_of(&setup->calling));
-	res = pri_setup(s->pri, q, sr);
+	res = pri_setup(in->pri, q, sr);
 	pri_sr_free(sr);
 	if (res) {
-		pri_destroycall(s->pri, q);
+		pri_destroycall(in->pri, q);
 		log_warn(LOG_ISDN, "%s/B%d: libpri refused SETUP", s->name, c->chan);
 		return EIO;
 	}
-	c->q = q;
+	isdn_call_of(c)->q = q;
 	log_info(LOG_ISDN, "%s/B%d: call %u SETUP sent to %s (%s) from %s (%s), %s", s->name,
 		 c->chan, c->id, called, tdm_ton_name(setup->called.ton),
 		 calling[0] ? calling : "-", tdm_ton_name(setup->calling.ton),
@@ -472,47 +493,67 @@ int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
 
 void isdn_tx_proceeding(struct tdm_call *c)
 {
-	if (tx_ok(c))
-		pri_proceeding(c->span->pri, c->q, c->chan > 0 ? c->chan : 0, 0);
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_proceeding(pri, q, c->chan > 0 ? c->chan : 0, 0);
 }
 
 void isdn_tx_alerting(struct tdm_call *c, int inband)
 {
-	if (tx_ok(c))
-		pri_acknowledge(c->span->pri, c->q, c->chan, !!inband);
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_acknowledge(pri, q, c->chan, !!inband);
 }
 
 void isdn_tx_progress(struct tdm_call *c, int inband)
 {
-	if (tx_ok(c))
-		pri_progress(c->span->pri, c->q, c->chan, !!inband);
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_progress(pri, q, c->chan, !!inband);
 }
 
 void isdn_tx_connect(struct tdm_call *c)
 {
-	if (tx_ok(c))
-		pri_answer(c->span->pri, c->q, c->chan, 0);
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_answer(pri, q, c->chan, 0);
 }
 
 void isdn_tx_clear(struct tdm_call *c, int cause)
 {
-	if (tx_ok(c))
-		pri_hangup(c->span->pri, c->q, cause);
-	c->q = NULL;
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_hangup(pri, q, cause);
+	isdn_call_of(c)->q = NULL;
 }
 
 void isdn_tx_forget(struct tdm_call *c)
 {
-	if (tx_ok(c))
-		pri_destroycall(c->span->pri, c->q);
-	c->q = NULL;
+	q931_call *q;
+	struct pri *pri = tx_link(c, &q);
+
+	if (pri)
+		pri_destroycall(pri, q);
+	isdn_call_of(c)->q = NULL;
 }
 
 void isdn_tx_reject(struct tdm_span *s, q931_call *q, int chan, int cause)
 {
+	struct isdn *in = s->sigp;
+
 	/* libpri sends nothing for a DISCONNECT before our first answer. */
-	pri_proceeding(s->pri, q, chan, 0);
-	pri_hangup(s->pri, q, cause);
+	pri_proceeding(in->pri, q, chan, 0);
+	pri_hangup(in->pri, q, cause);
 }
 
 /* ---- events from libpri ---- */
@@ -522,72 +563,9 @@ static struct tdm_call *find_call(struct tdm_span *s, q931_call *q)
 	if (!q)
 		return NULL;
 	for (struct tdm_call *c = s->calls; c; c = c->next)
-		if (c->q == q)
+		if (isdn_call_of(c)->q == q)
 			return c;
 	return NULL;
-}
-
-/*
- * Held SETUPs: layer 2 can be up a moment before the span is. On a virtual
- * span the line connects media, then dchan, and may send SETUP within a
- * millisecond, before its first media frame (what makes the media half
- * report in sync); on a card the media worker's report crosses threads.
- * Rejecting such a SETUP with cause 38 would lose the first call after
- * every recovery again, so it waits (not answered: the network's T303,
- * 4 s, runs) until the span is up, at most ISDN_HOLD_MS.
- */
-static void held_drop(struct tdm_span *s, int i)
-{
-	s->held[i] = s->held[--s->nheld];
-	if (!s->nheld)
-		loop_timer_stop(s->hold_timer);
-}
-
-/* The far end cleared a held call: forget it (libpri finishes it). */
-static int held_forget(struct tdm_span *s, q931_call *q)
-{
-	for (int i = 0; i < s->nheld; i++) {
-		if (s->held[i].q != q)
-			continue;
-		log_info(LOG_ISDN, "%s/B%d: held SETUP cleared by the network", s->name,
-			 s->held[i].want);
-		held_drop(s, i);
-		return 1;
-	}
-	return 0;
-}
-
-/* Offer (or reject, if the span is still down) every held SETUP. */
-static void held_release(struct tdm_span *s)
-{
-	while (s->nheld && s->pri) {
-		struct isdn_held h = s->held[0];
-
-		held_drop(s, 0);
-		if (!s->dchan_connected) {
-			/* layer 1 gone: nothing to send, as isdn_clear_all */
-			pri_destroycall(s->pri, h.q);
-			continue;
-		}
-		if (!s->up)
-			log_notice(LOG_ISDN, "%s/B%d: held SETUP: span still down after %d ms",
-				   s->name, h.want, ISDN_HOLD_MS);
-		isdn_call_setup(s, h.q, &h.setup, h.want, h.flexible);
-	}
-	pri_rearm(s);
-}
-
-static void hold_timer_cb(void *arg)
-{
-	held_release(arg);
-}
-
-void isdn_span_changed(struct tdm_span *s)
-{
-	/* From inside span_update (maybe inside a libpri event): offer the
-	 * held calls from the loop, not from here. */
-	if (s->nheld && (s->up || !s->dchan_connected || !s->l2_up))
-		loop_timer_start(s->hold_timer, 1);
 }
 
 static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
@@ -607,20 +585,8 @@ static void ev_ring(struct tdm_span *s, const pri_event_ring *r)
 		 pri_pres2str(r->callingpres), setup.called.digits,
 		 tdm_ton_name(setup.called.ton), bearer_name(setup.bearer),
 		 r->flexible ? ", channel preferred" : "");
-	if (!s->up && s->dchan_connected && s->l2_up && s->nheld < ISDN_HELD_MAX) {
-		struct isdn_held *h = &s->held[s->nheld++];
-
-		h->q = r->call;
-		h->setup = setup;
-		h->want = want;
-		h->flexible = r->flexible;
-		if (!loop_timer_active(s->hold_timer))
-			loop_timer_start(s->hold_timer, ISDN_HOLD_MS);
-		log_info(LOG_ISDN, "%s/B%d: SETUP held: layer 2 is up, the span not yet "
-			 "(layer 1 %s, alarm %s)", s->name, want,
-			 s->media_up ? "up" : "coming up", tdm_alarm_name(s->media_alarm));
+	if (isdn_hold(s, r->call, &setup, want, r->flexible))
 		return;
-	}
 	isdn_call_setup(s, r->call, &setup, want, r->flexible);
 }
 
@@ -642,17 +608,19 @@ static void to_call(struct tdm_span *s, q931_call *q, enum isdn_event type, int 
 
 static void handle_event(struct tdm_span *s, pri_event *e)
 {
+	struct isdn *in = s->sigp;
+
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
 		log_notice(LOG_ISDN, "%s: D-channel layer 2 up", s->name);
-		s->l2_up = 1;
-		s->relinks = 0;
+		s->sig_up = 1;
+		in->relinks = 0;
 		span_update(s);
 		break;
 	case PRI_EVENT_DCHAN_DOWN:
 		log_notice(LOG_ISDN, "%s: D-channel layer 2 down", s->name);
-		s->l2_up = 0;
-		if (pri_get_timer(s->pri, PRI_TIMER_T309) < 0)
+		s->sig_up = 0;
+		if (pri_get_timer(in->pri, PRI_TIMER_T309) < 0)
 			isdn_clear_all(s, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1);
 		span_update(s);
 		break;
@@ -687,7 +655,7 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 		break;
 	case PRI_EVENT_ANSWER:
 		/* manual mode (isdn_new): acknowledge even a call we dropped */
-		pri_connect_ack(s->pri, e->answer.call, 0);
+		pri_connect_ack(in->pri, e->answer.call, 0);
 		to_call(s, e->answer.call, ISDN_EV_CONNECT, 0, 0);
 		break;
 	case PRI_EVENT_CONNECT_ACK:
@@ -696,10 +664,10 @@ static void handle_event(struct tdm_span *s, pri_event *e)
 	case PRI_EVENT_HANGUP_REQ:
 	case PRI_EVENT_HANGUP:
 		if (!find_call(s, e->hangup.call)) {
-			held_forget(s, e->hangup.call);
+			isdn_held_forget(s, e->hangup.call);
 			/* A call we already handed back: let libpri finish it. */
 			if (e->hangup.call)
-				pri_hangup(s->pri, e->hangup.call, e->hangup.cause);
+				pri_hangup(in->pri, e->hangup.call, e->hangup.cause);
 			break;
 		}
 		to_call(s, e->hangup.call, e->e == PRI_EVENT_HANGUP ? ISDN_EV_RELEASE

@@ -1,55 +1,40 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The ISDN call state machine: one table of (state, event) -> (action,
- * next state) for every call on a span. Events are the Q.931 messages
- * libpri reports for the call (isdn.c turns pri_events into them), the
- * span going down, a RESTART of the call's channel, and gw/'s commands
- * (tdm.h). Anything the table does not list is refused and logged; a
- * refused command returns EINVAL. Every transition is logged at debug:
+ * The ISDN call state machine, on lib/fsm: one table of (state, event) ->
+ * (next state, action) for every call on a span, read top to bottom.
+ * Events are the Q.931 messages libpri reports for the call (isdn.c turns
+ * pri_events into them), the span going down, a RESTART of the call's
+ * channel, and gw/'s commands (tdm.h). Anything the table does not list
+ * is refused and logged (a command at warn: gw/'s bug; a message at
+ * notice: the network's); a refused command returns EINVAL. Every
+ * transition is logged at debug:
  *   span1/B5: call 3{ALERTING-OUT}: CONNECT -> ACTIVE-OUT
  * The state changes before the action runs, so gw/ called back from an
- * action (and commanding from inside the callback) sees the new state.
+ * action (and commanding from inside the callback) sees the new state. An
+ * action whose Q.931 message libpri refuses (SETUP) undoes its transition.
  *
- * One failure path, fail(): it records the cause, logs, counts, reports
- * `disconnected` to gw/ (tdm.h: the pointer is gw/'s until that returns)
- * and clears toward the network. Clearing by either end is not a failure:
- * the far end's DISCONNECT/RELEASE and gw/'s hangup have their own actions.
+ * One failure path, fsm_fail() -> on_fail(): it records the cause, logs,
+ * counts, reports `disconnected` to gw/ (tdm.h: the pointer is gw/'s until
+ * that returns) and clears toward the network. Clearing by either end is
+ * not a failure: the far end's DISCONNECT/RELEASE and gw/'s hangup have
+ * their own actions.
  *
  * Timers. Q.931's timers on these states are libpri's, set per link from
- * the span's config in isdn_new(): T303 (SETUP-OUT: no answer to SETUP),
- * T310 (PROCEEDING-OUT: nothing after CALL PROCEEDING), T305/T308
- * (CLEARING: DISCONNECT/RELEASE unanswered), T313 (CONNECT unacknowledged),
- * T309 (calls kept over a layer 2 outage). The incoming states wait for
- * gw/, which is bounded by SIP's own timers (RFC 3261 Timer B/C) and by
- * the network's T310/T301; so the machine has no timer of its own.
+ * the span's config in isdn.c: T303 (SETUP-OUT: no answer to SETUP), T310
+ * (PROCEEDING-OUT: nothing after CALL PROCEEDING), T305/T308 (CLEARING:
+ * DISCONNECT/RELEASE unanswered), T313 (CONNECT unacknowledged), T309
+ * (calls kept over a layer 2 outage). The incoming states wait for gw/,
+ * which is bounded by SIP's own timers (RFC 3261 Timer B/C) and by the
+ * network's T310/T301; so the machine has no timer of its own.
  */
-#include "tdm/span_int.h"
+#include "tdm/isdn_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/log.h"
 #include "lib/q850.h"
-
-
-typedef int (*isdn_action)(struct tdm_call *c, enum tdm_call_state from,
-			   const struct isdn_ev *e);
-
-struct transition {
-	enum tdm_call_state to;
-	isdn_action act;	/* NULL: the state does not take the event */
-};
-
-static const char *const state_names[TDM_CS_COUNT] = {
-	[TDM_CS_NULL] = "NULL",
-	[TDM_CS_IN_SETUP] = "SETUP-IN", [TDM_CS_IN_PROCEEDING] = "PROCEEDING-IN",
-	[TDM_CS_IN_ALERTING] = "ALERTING-IN", [TDM_CS_IN_ACTIVE] = "ACTIVE-IN",
-	[TDM_CS_OUT_SETUP] = "SETUP-OUT", [TDM_CS_OUT_PROCEEDING] = "PROCEEDING-OUT",
-	[TDM_CS_OUT_ALERTING] = "ALERTING-OUT", [TDM_CS_OUT_ACTIVE] = "ACTIVE-OUT",
-	[TDM_CS_CLEARING] = "CLEARING",
-};
 
 /* Q.931 messages received in capitals, gw/'s commands in lower case. */
 static const char *const event_names[ISDN_EV_COUNT] = {
@@ -64,347 +49,316 @@ static const char *const event_names[ISDN_EV_COUNT] = {
 	[ISDN_CMD_ANSWER] = "answer", [ISDN_CMD_HANGUP] = "hangup",
 };
 
-const char *isdn_call_state_name(enum tdm_call_state st)
+/* The direction is part of the state, so the table alone says which
+ * commands an incoming or an outgoing call takes. */
+static const struct fsm_state states[TDM_CS_COUNT] = {
+	[TDM_CS_NULL] = { .name = "NULL" },
+	[TDM_CS_IN_SETUP] = { .name = "SETUP-IN" },
+	[TDM_CS_IN_PROCEEDING] = { .name = "PROCEEDING-IN" },
+	[TDM_CS_IN_ALERTING] = { .name = "ALERTING-IN" },
+	[TDM_CS_IN_ACTIVE] = { .name = "ACTIVE-IN" },
+	[TDM_CS_OUT_SETUP] = { .name = "SETUP-OUT" },
+	[TDM_CS_OUT_PROCEEDING] = { .name = "PROCEEDING-OUT" },
+	[TDM_CS_OUT_ALERTING] = { .name = "ALERTING-OUT" },
+	[TDM_CS_OUT_ACTIVE] = { .name = "ACTIVE-OUT" },
+	[TDM_CS_CLEARING] = { .name = "CLEARING" },
+};
+
+static const struct fsm_def call_def;
+
+static struct tdm_call *call_of(struct fsm *f)
 {
-	return (unsigned)st < TDM_CS_COUNT ? state_names[st] : "?";
+	return fsm_priv(f);
 }
 
-const char *isdn_event_name(enum isdn_event ev)
+static const char *from_name(const struct fsm *f)
 {
-	return (unsigned)ev < ISDN_EV_COUNT ? event_names[ev] : "?";
+	return fsm_def_state_name(&call_def, fsm_from(f));
 }
 
-static void call_log(const struct tdm_call *c, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void call_log(const struct tdm_call *c, int level, const char *fmt, ...)
+static const char *cause_name(int cause)
 {
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_msg(LOG_ISDN, level, "%s/B%d: call %u{%s}: %s", c->span->name, c->chan, c->id,
-		isdn_call_state_name(c->state), msg);
+	return pri_cause2str(cause);
 }
 
 /* ---- clearing ---- */
 
-static void chan_free(struct tdm_call *c)
+/* Hand c's libpri call back with DISCONNECT and free its channel. A call
+ * cleared from SETUP-IN had no answer yet, and libpri sends nothing for a
+ * DISCONNECT before one: CALL PROCEEDING goes first. */
+static void release(struct fsm *f, int cause)
 {
-	struct tdm_span *s = c->span;
+	struct tdm_call *c = call_of(f);
 
-	if (c->chan > 0 && c->chan < TDM_SLOTS)
-		s->chan[c->chan] = s->up ? TDM_CHAN_IDLE : TDM_CHAN_OOS;
-}
-
-/* Hand c's libpri call back with DISCONNECT and free its channel. */
-static void release(struct tdm_call *c, int cause)
-{
-	if (c->q && !c->outgoing && !c->setup_answered) {
-		/* libpri sends nothing for a DISCONNECT before our first
-		 * answer to SETUP: answer CALL PROCEEDING first. */
+	if (isdn_call_of(c)->q && fsm_from(f) == TDM_CS_IN_SETUP) {
 		isdn_tx_proceeding(c);
-		c->setup_answered = 1;
-		call_log(c, LOG_LVL_DEBUG, "CALL PROCEEDING sent before clearing");
+		fsm_log(f, LOG_LVL_DEBUG, "CALL PROCEEDING sent before clearing");
 	}
 	isdn_tx_clear(c, cause);
-	chan_free(c);
+	span_chan_free(c->span, c->chan);
 }
 
-/* The one failure path: record, log, count, tell gw/, clear. */
-static void fail(struct tdm_call *c, int cause, const char *why)
+/* The one failure path (after fsm_fail logged and counted): record, tell
+ * gw/, clear. */
+static void on_fail(struct fsm *f, int cause, const char *why)
 {
+	struct tdm_call *c = call_of(f);
+
+	(void)why;
 	c->cause = cause;
 	c->span->calls_failed++;
-	call_log(c, LOG_LVL_INFO, "failed: %s, cause %d (%s)", why, cause, pri_cause2str(cause));
 	span_call_disconnected(c, cause);
-	release(c, cause);
+	release(f, cause);
 }
 
-/* ---- actions ---- */
-
-static int act_none(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void log_refused(const struct fsm *f, int event)
 {
-	(void)c;
-	(void)from;
-	(void)e;
-	return 0;
+	fsm_log(f, event >= ISDN_CMD_PLACE ? LOG_LVL_WARN : LOG_LVL_NOTICE,
+		"%s refused (not taken in this state)", fsm_def_event_name(&call_def, event));
 }
 
-static int act_setup(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+/* ---- actions: data is the struct isdn_ev ---- */
+
+static void act_setup(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	c->q = e->q;
+	const struct isdn_ev *e = data;
+	struct tdm_call *c = call_of(f);
+
+	(void)event;
+	isdn_call_of(c)->q = e->q;
 	c->span->calls_in++;
-	return 0;
 }
 
-static int act_place(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_place(struct fsm *f, int event, void *data)
 {
+	const struct isdn_ev *e = data;
+	struct tdm_call *c = call_of(f);
 	int err = isdn_tx_setup(c, e->setup); /* logs SETUP sent */
 
-	(void)from;
-	if (!err)
+	(void)event;
+	if (err)
+		fsm_undo(f, err);
+	else
 		c->span->calls_out++;
-	return err;
 }
 
-static int act_proceeding(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_proceeding(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	(void)e;
-	isdn_tx_proceeding(c);
-	c->setup_answered = 1;
-	call_log(c, LOG_LVL_INFO, "CALL PROCEEDING sent");
-	return 0;
+	(void)event;
+	(void)data;
+	isdn_tx_proceeding(call_of(f));
+	fsm_log(f, LOG_LVL_INFO, "CALL PROCEEDING sent");
 }
 
-static int act_alert(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_alert(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	isdn_tx_alerting(c, e->inband);
-	c->setup_answered = 1;
-	call_log(c, LOG_LVL_INFO, "ALERTING sent%s", e->inband ? " (in-band information)" : "");
-	return 0;
+	const struct isdn_ev *e = data;
+
+	(void)event;
+	isdn_tx_alerting(call_of(f), e->inband);
+	fsm_log(f, LOG_LVL_INFO, "ALERTING sent%s", e->inband ? " (in-band information)" : "");
 }
 
-static int act_progress(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_progress(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	if (!c->setup_answered) {
-		/* PROGRESS is not a first answer to SETUP. */
-		isdn_tx_proceeding(c);
-		c->setup_answered = 1;
-		call_log(c, LOG_LVL_INFO, "CALL PROCEEDING sent");
-	}
-	isdn_tx_progress(c, e->inband);
-	call_log(c, LOG_LVL_INFO, "PROGRESS sent%s", e->inband ? " (in-band information)" : "");
-	return 0;
+	const struct isdn_ev *e = data;
+
+	(void)event;
+	isdn_tx_progress(call_of(f), e->inband);
+	fsm_log(f, LOG_LVL_INFO, "PROGRESS sent%s", e->inband ? " (in-band information)" : "");
 }
 
-static int act_answer(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+/* PROGRESS is not a first answer to SETUP: CALL PROCEEDING goes first. */
+static void act_proceeding_progress(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	(void)e;
-	isdn_tx_connect(c);
-	c->setup_answered = 1;
-	call_log(c, LOG_LVL_INFO, "CONNECT sent");
-	return 0;
+	act_proceeding(f, event, data);
+	act_progress(f, event, data);
+}
+
+static void act_answer(struct fsm *f, int event, void *data)
+{
+	(void)event;
+	(void)data;
+	isdn_tx_connect(call_of(f));
+	fsm_log(f, LOG_LVL_INFO, "CONNECT sent");
 }
 
 /* gw/ clears: the call is tdm/'s from now on. */
-static int act_hangup(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_hangup(struct fsm *f, int event, void *data)
 {
+	const struct isdn_ev *e = data;
+	struct tdm_call *c = call_of(f);
+
+	(void)event;
 	c->gw_holds = 0;
 	c->cause = e->cause;
-	call_log(c, LOG_LVL_INFO, "cleared by us in %s, cause %d (%s)",
-		 isdn_call_state_name(from), e->cause, pri_cause2str(e->cause));
-	release(c, e->cause);
-	return 0;
+	fsm_log(f, LOG_LVL_INFO, "cleared by us in %s, cause %d (%s)", from_name(f), e->cause,
+		cause_name(e->cause));
+	release(f, e->cause);
 }
 
-static int act_rx_proceeding(struct tdm_call *c, enum tdm_call_state from,
-			     const struct isdn_ev *e)
+/* A message from the network that gw/ hears of: logged, then passed on. */
+static void act_rx(struct fsm *f, int event, void *data)
 {
-	struct tdm_span *s = c->span;
+	const struct isdn_ev *e = data;
+	struct tdm_call *c = call_of(f);
+	const struct tdm_span_events *ev = &c->span->ev;
+	void *arg = c->span->arg;
 
-	(void)from;
-	(void)e;
-	call_log(c, LOG_LVL_INFO, "CALL PROCEEDING received");
-	if (c->gw_holds && s->ev.proceeding)
-		s->ev.proceeding(s->arg, c);
-	return 0;
-}
-
-/* Overlap sending is not supported (SETUP goes en-bloc): noted only. */
-static int act_rx_setup_ack(struct tdm_call *c, enum tdm_call_state from,
-			    const struct isdn_ev *e)
-{
-	(void)from;
-	(void)e;
-	call_log(c, LOG_LVL_INFO, "SETUP ACKNOWLEDGE received");
-	return 0;
-}
-
-static int act_rx_alerting(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
-{
-	struct tdm_span *s = c->span;
-
-	(void)from;
-	call_log(c, LOG_LVL_INFO, "ALERTING%s received", e->inband ? " (in-band)" : "");
-	if (c->gw_holds && s->ev.alerting)
-		s->ev.alerting(s->arg, c, e->inband);
-	return 0;
-}
-
-static int act_rx_progress(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
-{
-	struct tdm_span *s = c->span;
-
-	(void)from;
-	call_log(c, LOG_LVL_INFO, "PROGRESS%s received", e->inband ? " (in-band)" : "");
-	if (c->gw_holds && s->ev.progress)
-		s->ev.progress(s->arg, c, e->inband);
-	return 0;
-}
-
-/* CONNECT ACKNOWLEDGE went out already (isdn.c, libpri's manual mode). */
-static int act_rx_connect(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
-{
-	struct tdm_span *s = c->span;
-
-	(void)from;
-	(void)e;
-	call_log(c, LOG_LVL_INFO, "CONNECT received");
-	if (c->gw_holds && s->ev.connected)
-		s->ev.connected(s->arg, c);
-	return 0;
-}
-
-static int act_rx_connect_ack(struct tdm_call *c, enum tdm_call_state from,
-			      const struct isdn_ev *e)
-{
-	struct tdm_span *s = c->span;
-
-	(void)from;
-	(void)e;
-	call_log(c, LOG_LVL_INFO, "CONNECT ACKNOWLEDGE received");
-	if (c->gw_holds && s->ev.connect_ack)
-		s->ev.connect_ack(s->arg, c);
-	return 0;
+	fsm_log(f, LOG_LVL_INFO, "%s%s received", event_names[event],
+		(event == ISDN_EV_ALERTING || event == ISDN_EV_PROGRESS) && e->inband
+		? " (in-band)" : "");
+	if (!c->gw_holds)
+		return;
+	switch (event) {
+	case ISDN_EV_PROCEEDING:
+		if (ev->proceeding)
+			ev->proceeding(arg, c);
+		break;
+	case ISDN_EV_ALERTING:
+		if (ev->alerting)
+			ev->alerting(arg, c, e->inband);
+		break;
+	case ISDN_EV_PROGRESS:
+		if (ev->progress)
+			ev->progress(arg, c, e->inband);
+		break;
+	case ISDN_EV_CONNECT: /* CONNECT ACKNOWLEDGE went out already (isdn.c) */
+		if (ev->connected)
+			ev->connected(arg, c);
+		break;
+	case ISDN_EV_CONNECT_ACK:
+		if (ev->connect_ack)
+			ev->connect_ack(arg, c);
+		break;
+	default: /* SETUP ACKNOWLEDGE: overlap sending is not supported, noted only */
+		break;
+	}
 }
 
 /* The far end cleared: DISCONNECT (we answer RELEASE) or RELEASE (we
  * answer RELEASE COMPLETE). */
-static int act_rx_clear(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_rx_clear(struct fsm *f, int event, void *data)
 {
+	const struct isdn_ev *e = data;
+	struct tdm_call *c = call_of(f);
 	struct tdm_span *s = c->span;
 	int cause = e->cause;
 
-	if (!s->dchan_connected || !s->l2_up)
+	if (!s->sig_connected || !s->sig_up)
 		cause = Q850_NETWORK_OUT_OF_ORDER; /* T309 or layer 2 loss */
 	c->cause = cause;
-	call_log(c, LOG_LVL_INFO, "%s received in %s, cause %d (%s)", isdn_event_name(e->type),
-		 isdn_call_state_name(from), cause, pri_cause2str(cause));
+	fsm_log(f, LOG_LVL_INFO, "%s received in %s, cause %d (%s)", event_names[event],
+		from_name(f), cause, cause_name(cause));
 	span_call_disconnected(c, cause);
 	isdn_tx_clear(c, e->cause);
-	chan_free(c);
-	return 0;
+	span_chan_free(s, c->chan);
 }
 
 /* libpri acknowledges the RESTART itself: nothing to signal for the call. */
-static int act_restart(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_restart(struct fsm *f, int event, void *data)
 {
-	(void)from;
-	(void)e;
-	isdn_tx_forget(c);
-	fail(c, Q850_TEMPORARY_FAILURE, "RESTART of its channel");
-	return 0;
+	(void)event;
+	(void)data;
+	isdn_tx_forget(call_of(f));
+	fsm_fail(f, Q850_TEMPORARY_FAILURE, "RESTART of its channel");
 }
 
-static int act_span_down(struct tdm_call *c, enum tdm_call_state from, const struct isdn_ev *e)
+static void act_span_down(struct fsm *f, int event, void *data)
 {
-	(void)from;
+	const struct isdn_ev *e = data;
+
+	(void)event;
 	if (e->lost)
-		isdn_tx_forget(c); /* nothing can be signalled */
-	fail(c, e->cause, e->lost ? "span down, layer 1 or 2 lost" : "span down");
-	return 0;
+		isdn_tx_forget(call_of(f)); /* nothing can be signalled */
+	fsm_fail(f, e->cause, "%s", e->lost ? "span down, layer 1 or 2 lost" : "span down");
 }
 
 /* ---- the table ---- */
 
-/* Every state with a call in it is cleared by either end, a RESTART of
- * its channel, or the span going down. */
-#define CLEARED_BY_ANY \
-	[ISDN_EV_DISCONNECT] = { TDM_CS_CLEARING, act_rx_clear }, \
-	[ISDN_EV_RELEASE] = { TDM_CS_CLEARING, act_rx_clear }, \
-	[ISDN_EV_RESTART] = { TDM_CS_CLEARING, act_restart }, \
-	[ISDN_EV_SPAN_DOWN] = { TDM_CS_CLEARING, act_span_down }, \
-	[ISDN_CMD_HANGUP] = { TDM_CS_CLEARING, act_hangup }
+#define S(x) TDM_CS_##x
 
-static const struct transition table[TDM_CS_COUNT][ISDN_EV_COUNT] = {
-	[TDM_CS_NULL] = {
-		[ISDN_EV_SETUP] = { TDM_CS_IN_SETUP, act_setup },
-		[ISDN_CMD_PLACE] = { TDM_CS_OUT_SETUP, act_place },
-	},
+/* Every state with a call in it is cleared by either end, a RESTART of
+ * its channel, or the span going down (release() answers CALL PROCEEDING
+ * first when that state is SETUP-IN). */
+#define CLEARED_BY_ANY(st) \
+	{ S(st), ISDN_EV_DISCONNECT, S(CLEARING), act_rx_clear }, \
+	{ S(st), ISDN_EV_RELEASE, S(CLEARING), act_rx_clear }, \
+	{ S(st), ISDN_EV_RESTART, S(CLEARING), act_restart }, \
+	{ S(st), ISDN_EV_SPAN_DOWN, S(CLEARING), act_span_down }, \
+	{ S(st), ISDN_CMD_HANGUP, S(CLEARING), act_hangup }
+
+static const struct fsm_trans table[] = {
+	{ S(NULL), ISDN_EV_SETUP, S(IN_SETUP), act_setup },
+	{ S(NULL), ISDN_CMD_PLACE, S(OUT_SETUP), act_place },	/* undone if libpri refuses */
+
 	/* incoming: gw/ answers */
-	[TDM_CS_IN_SETUP] = {
-		[ISDN_CMD_PROCEEDING] = { TDM_CS_IN_PROCEEDING, act_proceeding },
-		[ISDN_CMD_ALERT] = { TDM_CS_IN_ALERTING, act_alert },
-		[ISDN_CMD_PROGRESS] = { TDM_CS_IN_PROCEEDING, act_progress },
-		[ISDN_CMD_ANSWER] = { TDM_CS_IN_ACTIVE, act_answer },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_IN_PROCEEDING] = {
-		[ISDN_CMD_PROCEEDING] = { TDM_CS_IN_PROCEEDING, act_none }, /* sent already */
-		[ISDN_CMD_ALERT] = { TDM_CS_IN_ALERTING, act_alert },
-		[ISDN_CMD_PROGRESS] = { TDM_CS_IN_PROCEEDING, act_progress },
-		[ISDN_CMD_ANSWER] = { TDM_CS_IN_ACTIVE, act_answer },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_IN_ALERTING] = {
-		[ISDN_CMD_PROCEEDING] = { TDM_CS_IN_ALERTING, act_none },
-		[ISDN_CMD_ALERT] = { TDM_CS_IN_ALERTING, act_none }, /* sent once */
-		[ISDN_CMD_PROGRESS] = { TDM_CS_IN_ALERTING, act_progress },
-		[ISDN_CMD_ANSWER] = { TDM_CS_IN_ACTIVE, act_answer },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_IN_ACTIVE] = {
-		[ISDN_EV_CONNECT_ACK] = { TDM_CS_IN_ACTIVE, act_rx_connect_ack },
-		[ISDN_CMD_PROCEEDING] = { TDM_CS_IN_ACTIVE, act_none },
-		[ISDN_CMD_ANSWER] = { TDM_CS_IN_ACTIVE, act_none }, /* answered already */
-		CLEARED_BY_ANY,
-	},
+	{ S(IN_SETUP), ISDN_CMD_PROCEEDING, S(IN_PROCEEDING), act_proceeding },
+	{ S(IN_SETUP), ISDN_CMD_ALERT, S(IN_ALERTING), act_alert },
+	{ S(IN_SETUP), ISDN_CMD_PROGRESS, S(IN_PROCEEDING), act_proceeding_progress },
+	{ S(IN_SETUP), ISDN_CMD_ANSWER, S(IN_ACTIVE), act_answer },
+	CLEARED_BY_ANY(IN_SETUP),
+
+	{ S(IN_PROCEEDING), ISDN_CMD_PROCEEDING, S(IN_PROCEEDING), NULL }, /* sent already */
+	{ S(IN_PROCEEDING), ISDN_CMD_ALERT, S(IN_ALERTING), act_alert },
+	{ S(IN_PROCEEDING), ISDN_CMD_PROGRESS, S(IN_PROCEEDING), act_progress },
+	{ S(IN_PROCEEDING), ISDN_CMD_ANSWER, S(IN_ACTIVE), act_answer },
+	CLEARED_BY_ANY(IN_PROCEEDING),
+
+	{ S(IN_ALERTING), ISDN_CMD_PROCEEDING, S(IN_ALERTING), NULL },
+	{ S(IN_ALERTING), ISDN_CMD_ALERT, S(IN_ALERTING), NULL }, /* sent once */
+	{ S(IN_ALERTING), ISDN_CMD_PROGRESS, S(IN_ALERTING), act_progress },
+	{ S(IN_ALERTING), ISDN_CMD_ANSWER, S(IN_ACTIVE), act_answer },
+	CLEARED_BY_ANY(IN_ALERTING),
+
+	{ S(IN_ACTIVE), ISDN_EV_CONNECT_ACK, S(IN_ACTIVE), act_rx },
+	{ S(IN_ACTIVE), ISDN_CMD_PROCEEDING, S(IN_ACTIVE), NULL },
+	{ S(IN_ACTIVE), ISDN_CMD_ANSWER, S(IN_ACTIVE), NULL }, /* answered already */
+	CLEARED_BY_ANY(IN_ACTIVE),
+
 	/* outgoing: the network answers */
-	[TDM_CS_OUT_SETUP] = {
-		[ISDN_EV_PROCEEDING] = { TDM_CS_OUT_PROCEEDING, act_rx_proceeding },
-		[ISDN_EV_SETUP_ACK] = { TDM_CS_OUT_SETUP, act_rx_setup_ack },
-		[ISDN_EV_ALERTING] = { TDM_CS_OUT_ALERTING, act_rx_alerting },
-		[ISDN_EV_PROGRESS] = { TDM_CS_OUT_SETUP, act_rx_progress },
-		[ISDN_EV_CONNECT] = { TDM_CS_OUT_ACTIVE, act_rx_connect },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_OUT_PROCEEDING] = {
-		[ISDN_EV_ALERTING] = { TDM_CS_OUT_ALERTING, act_rx_alerting },
-		[ISDN_EV_PROGRESS] = { TDM_CS_OUT_PROCEEDING, act_rx_progress },
-		[ISDN_EV_CONNECT] = { TDM_CS_OUT_ACTIVE, act_rx_connect },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_OUT_ALERTING] = {
-		[ISDN_EV_PROGRESS] = { TDM_CS_OUT_ALERTING, act_rx_progress },
-		[ISDN_EV_CONNECT] = { TDM_CS_OUT_ACTIVE, act_rx_connect },
-		CLEARED_BY_ANY,
-	},
-	[TDM_CS_OUT_ACTIVE] = {
-		CLEARED_BY_ANY,
-	},
+	{ S(OUT_SETUP), ISDN_EV_PROCEEDING, S(OUT_PROCEEDING), act_rx },
+	{ S(OUT_SETUP), ISDN_EV_SETUP_ACK, S(OUT_SETUP), act_rx },
+	{ S(OUT_SETUP), ISDN_EV_ALERTING, S(OUT_ALERTING), act_rx },
+	{ S(OUT_SETUP), ISDN_EV_PROGRESS, S(OUT_SETUP), act_rx },
+	{ S(OUT_SETUP), ISDN_EV_CONNECT, S(OUT_ACTIVE), act_rx },
+	CLEARED_BY_ANY(OUT_SETUP),
+
+	{ S(OUT_PROCEEDING), ISDN_EV_ALERTING, S(OUT_ALERTING), act_rx },
+	{ S(OUT_PROCEEDING), ISDN_EV_PROGRESS, S(OUT_PROCEEDING), act_rx },
+	{ S(OUT_PROCEEDING), ISDN_EV_CONNECT, S(OUT_ACTIVE), act_rx },
+	CLEARED_BY_ANY(OUT_PROCEEDING),
+
+	{ S(OUT_ALERTING), ISDN_EV_PROGRESS, S(OUT_ALERTING), act_rx },
+	{ S(OUT_ALERTING), ISDN_EV_CONNECT, S(OUT_ACTIVE), act_rx },
+	CLEARED_BY_ANY(OUT_ALERTING),
+
+	CLEARED_BY_ANY(OUT_ACTIVE),
+
 	/* CLEARING: libpri finishes alone; nothing more is ours to do. */
 };
 
+static struct fsm_counters call_counters;
+
+static const struct fsm_def call_def = {
+	.name = "isdn call", .cat = LOG_ISDN,
+	.states = states, .nstates = TDM_CS_COUNT,
+	.events = event_names, .nevents = ISDN_EV_COUNT,
+	.trans = table, .ntrans = sizeof(table) / sizeof(table[0]),
+	.fail_state = TDM_CS_CLEARING, .on_fail = on_fail,
+	.log_refused = log_refused, .cause_name = cause_name,
+	.parent_end_event = FSM_NONE,
+	.counters = &call_counters,
+};
+
+const char *isdn_event_name(enum isdn_event ev)
+{
+	return fsm_def_event_name(&call_def, (int)ev);
+}
+
 static int dispatch(struct tdm_call *c, const struct isdn_ev *e)
 {
-	enum tdm_call_state from = c->state;
-	const struct transition *t;
-	int err;
-
-	if ((unsigned)from >= TDM_CS_COUNT || (unsigned)e->type >= ISDN_EV_COUNT)
-		return EINVAL;
-	t = &table[from][e->type];
-	if (!t->act) {
-		call_log(c, e->type >= ISDN_CMD_PLACE ? LOG_LVL_WARN : LOG_LVL_NOTICE,
-			 "%s refused (not taken in this state)", event_names[e->type]);
-		return EINVAL;
-	}
-	call_log(c, LOG_LVL_DEBUG, "%s -> %s", event_names[e->type], state_names[t->to]);
-	c->state = t->to;
-	err = t->act(c, from, e);
-	if (err) {
-		c->state = from;
-		call_log(c, LOG_LVL_DEBUG, "%s failed (%s): back to %s", event_names[e->type],
-			 strerror(err), state_names[from]);
-	}
-	return err;
+	return fsm_dispatch(isdn_call_of(c)->fsm, e->type, (void *)e);
 }
 
 int isdn_call_event(struct tdm_call *c, const struct isdn_ev *e)
@@ -439,11 +393,11 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 			: want && !flexible ? Q850_CHANNEL_UNAVAILABLE : Q850_NO_CIRCUIT;
 
 		log_notice(LOG_ISDN, "%s/B%d: SETUP rejected, cause %d (%s)", s->name, want,
-			   cause, pri_cause2str(cause));
+			   cause, cause_name(cause));
 		isdn_tx_reject(s, q, want, cause);
 		return;
 	}
-	c = span_call_new(s, chan, 0);
+	c = span_call_new(s, chan);
 	if (!c) {
 		isdn_tx_reject(s, q, chan, Q850_TEMPORARY_FAILURE);
 		return;
@@ -469,7 +423,9 @@ void isdn_call_setup(struct tdm_span *s, q931_call *q, const struct tdm_setup *s
 
 static int call_live(const struct tdm_call *c)
 {
-	return c->state != TDM_CS_NULL && c->state != TDM_CS_CLEARING;
+	int st = fsm_state(isdn_call_of(c)->fsm);
+
+	return st != TDM_CS_NULL && st != TDM_CS_CLEARING;
 }
 
 /* Feed e to every live call (on chan, or all for 0): gw/ hears of each
@@ -505,75 +461,79 @@ void isdn_clear_all(struct tdm_span *s, int cause, int l1_lost)
 	event_to_calls(s, 0, &e);
 }
 
-/* ---- gw/'s commands (tdm.h) ---- */
+/* ---- the span's signalling ops (span_int.h) ---- */
 
-int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setup,
-		   void *user, struct tdm_call **out)
+static int call_new(struct tdm_call *c)
 {
-	struct isdn_ev e = { .type = ISDN_CMD_PLACE, .setup = setup };
-	struct tdm_call *c;
-	int chan, err;
-
-	if (!s->up)
-		return ENETDOWN;
-	if (channel > 0 && !span_is_bearer(s, channel))
-		return EINVAL;
-	chan = span_hunt(s, channel);
-	if (chan < 0)
-		return EBUSY;
-	c = span_call_new(s, chan, 1);
-	if (!c)
-		return ENOMEM;
-	c->user = user;
-	c->in_cb++;
-	err = dispatch(c, &e);
-	c->in_cb--;
-	if (err)
-		c->gw_holds = 0; /* never gw/'s: freed now */
-	span_call_maybe_free(c);
-	isdn_kick(s);
-	if (!err)
-		*out = c;
-	return err;
-}
-
-static int command(struct tdm_call *c, enum isdn_event type, int cause, int inband)
-{
-	struct isdn_ev e = { .type = type, .cause = cause, .inband = !!inband };
-	struct tdm_span *s;
+	static int checked;
+	struct isdn_call *ic = isdn_call_of(c);
 	int err;
 
-	if (!c)
-		return EINVAL;
-	s = c->span;
-	err = isdn_call_event(c, &e); /* c may be gone now */
+	if (!checked) {
+		if (fsm_def_check(&call_def))
+			return EINVAL;
+		checked = 1;
+	}
+	err = fsm_new(&call_def, c->span->loop, TDM_CS_NULL, c, &ic->fsm);
+	if (err)
+		return err;
+	fsm_set_name(ic->fsm, "%s/B%d: call %u", c->span->name, c->chan, c->id);
+	return 0;
+}
+
+static void call_free(struct tdm_call *c)
+{
+	fsm_free(isdn_call_of(c)->fsm);
+}
+
+/* gw/'s commands, checked by span_call.c. */
+static int call_place(struct tdm_call *c, const struct tdm_setup *setup)
+{
+	struct isdn_ev e = { .type = ISDN_CMD_PLACE, .setup = setup };
+	int err = dispatch(c, &e);
+
+	isdn_kick(c->span);
+	return err;
+}
+
+static int call_command(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inband)
+{
+	static const enum isdn_event type[] = {
+		[TDM_CMD_PROCEEDING] = ISDN_CMD_PROCEEDING, [TDM_CMD_ALERT] = ISDN_CMD_ALERT,
+		[TDM_CMD_PROGRESS] = ISDN_CMD_PROGRESS, [TDM_CMD_ANSWER] = ISDN_CMD_ANSWER,
+		[TDM_CMD_HANGUP] = ISDN_CMD_HANGUP,
+	};
+	struct isdn_ev e = { .type = type[cmd], .cause = cause, .inband = inband };
+	struct tdm_span *s = c->span;
+	int err = isdn_call_event(c, &e); /* c may be gone now */
+
 	isdn_kick(s);
 	return err;
 }
 
-int tdm_call_proceeding(struct tdm_call *c)
+/* libpri still has the call: it is not freed under libpri's feet. */
+static int call_held(const struct tdm_call *c)
 {
-	return command(c, ISDN_CMD_PROCEEDING, 0, 0);
+	return isdn_call_of(c)->q != NULL;
 }
 
-int tdm_call_alert(struct tdm_call *c, int inband)
+/* Until it clears, a call holds its channel. */
+static int call_holds_chan(const struct tdm_call *c)
 {
-	return command(c, ISDN_CMD_ALERT, 0, inband);
+	return fsm_state(isdn_call_of(c)->fsm) != TDM_CS_CLEARING;
 }
 
-int tdm_call_progress(struct tdm_call *c, int inband)
-{
-	return command(c, ISDN_CMD_PROGRESS, 0, inband);
-}
-
-int tdm_call_answer(struct tdm_call *c)
-{
-	return command(c, ISDN_CMD_ANSWER, 0, 0);
-}
-
-int tdm_call_hangup(struct tdm_call *c, int cause)
-{
-	if (cause <= 0 || cause > 127)
-		cause = Q850_NORMAL_CLEARING;
-	return command(c, ISDN_CMD_HANGUP, cause, 0);
-}
+const struct tdm_sig_ops tdm_isdn_sig_ops = {
+	.name = "isdn",
+	.call_size = sizeof(struct isdn_call),
+	.new = isdn_new,
+	.free = isdn_free,
+	.changed = isdn_span_changed,
+	.clear_all = isdn_clear_all,
+	.call_new = call_new,
+	.call_free = call_free,
+	.place = call_place,
+	.command = call_command,
+	.call_held = call_held,
+	.holds_chan = call_holds_chan,
+};

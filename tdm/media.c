@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The media half of a span: what the virt and dahdi backends share. */
 #include "tdm/media_int.h"
+#include "tdm/span_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,53 +9,48 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "tdm/layout.h"
 
 int media_is_bearer(const struct tdm_media *m, int chan)
 {
-	return chan >= 1 && chan <= m->nslots && chan != m->cfg.dchannel &&
-	       (m->cfg.channels & (1u << chan));
+	return layout_is_bearer(&m->cfg, chan);
 }
 
-void media_report(struct tdm_media *m, int up, enum tdm_alarm alarm)
+void media_report(struct tdm_media *m, enum tdm_alarm alarm, const char *why)
 {
-	if (up)
-		alarm = TDM_ALARM_NONE;
-	if (m->link_reported && m->link_up == up && m->link_alarm == alarm)
-		return;
-	m->link_reported = 1;
-	m->link_up = up;
-	m->link_alarm = alarm;
-	log_notice(LOG_MEDIA, "%s: media link %s (alarm %s)", m->name, up ? "up" : "down",
-		   tdm_alarm_name(alarm));
-	if (m->ev.link)
-		m->ev.link(m->arg, up, alarm);
+	span_media_report(m->span, alarm, why);
 }
 
-int tdm_media_new(struct loop *worker_loop, const struct cfg_span *cfg,
+int media_link_up(const struct tdm_media *m)
+{
+	return span_media_alarm(m->span) == TDM_ALARM_NONE;
+}
+
+int tdm_media_new(struct loop *worker_loop, struct tdm_span *span,
 		  const struct tdm_media_events *ev, void *arg, struct tdm_media **out)
 {
+	const struct cfg_span *cfg;
 	struct tdm_media *m;
 
-	if (!worker_loop || !cfg || !ev || !out)
+	if (!worker_loop || !span || !ev || !out)
 		return EINVAL;
+	cfg = &span->cfg;
 	if (cfg->driver != CFG_DRIVER_VIRT && cfg->driver != CFG_DRIVER_DAHDI)
 		return ENOTSUP;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return ENOMEM;
 	m->loop = worker_loop;
+	m->span = span;
 	m->cfg = *cfg;
 	m->ev = *ev;
 	m->arg = arg;
 	snprintf(m->name, sizeof(m->name), "span%d", cfg->id);
-	m->nslots = cfg->type == CFG_SPAN_T1 ? 24 : 31;
-	if (!m->cfg.dchannel)
-		m->cfg.dchannel = cfg->type == CFG_SPAN_T1 ? 24 : 16;
+	m->nslots = layout_nslots(cfg);
 	m->chunk = 8u * (size_t)(cfg->chunk_ms > 0 ? cfg->chunk_ms : 20);
 	if (m->chunk > 320)
 		m->chunk = 320;
 	m->idle = cfg->law == CFG_LAW_ALAW ? 0xD5 : 0xFF;
-	m->link_alarm = TDM_ALARM_RED;
 	m->ops = cfg->driver == CFG_DRIVER_VIRT ? &tdm_virt_media_ops : &tdm_dahdi_media_ops;
 	*out = m;
 	return 0;

@@ -21,18 +21,16 @@ struct tdm_media_ops {
 
 struct tdm_media {
 	struct loop *loop;
-	struct cfg_span cfg;
+	/* The span's control half: the media half reports its link there
+	 * (span_media_report, atomic) and touches nothing else of it. */
+	struct tdm_span *span;
+	struct cfg_span cfg;	/* the span's, after layout_apply() */
 	struct tdm_media_events ev;
 	void *arg;
 	char name[16];		/* "span1" */
 	int nslots;		/* 31 (E1) or 24 (T1) */
 	size_t chunk;		/* bytes per slot per frame */
 	uint8_t idle;		/* 0xD5 A-law, 0xFF mu-law */
-
-	/* link state as last reported through ev.link */
-	int link_up;
-	enum tdm_alarm link_alarm;
-	int link_reported;
 
 	_Atomic uint64_t frames, slips, bad, underruns, overruns;
 	_Atomic int connected;
@@ -43,8 +41,12 @@ struct tdm_media {
 
 /* Is chan a bearer channel of this span? */
 int media_is_bearer(const struct tdm_media *m, int chan);
-/* Report the link through ev.link if (up, alarm) changed. */
-void media_report(struct tdm_media *m, int up, enum tdm_alarm alarm);
+/* The link is now `alarm` (TDM_ALARM_NONE: in sync); why: what happened
+ * (a loss of frame, the line's ALARM), or NULL. Kept, logged and passed on
+ * by the span (span_media_report) when it changed. */
+void media_report(struct tdm_media *m, enum tdm_alarm alarm, const char *why);
+/* The link is in sync, as last reported. */
+int media_link_up(const struct tdm_media *m);
 
 extern const struct tdm_media_ops tdm_virt_media_ops;
 extern const struct tdm_media_ops tdm_dahdi_media_ops;

@@ -3,12 +3,13 @@
  * tdm/: spans, channels, Q.931 (libpri). Knows nothing of SIP.
  *
  * A span has two halves that live in different threads:
- *  - struct tdm_span (control thread): the D-channel, libpri, calls,
- *    channel states, alarms. Driven by the control loop.
+ *  - struct tdm_span (control thread): channels, hunting, calls, the link
+ *    and alarm state, status, and the span's signalling (ISDN through
+ *    libpri; FXS/FXO to come). Driven by the control loop.
  *  - struct tdm_media (a media worker's thread): the bearer audio and the
  *    line events of the span's channels. Driven by the worker's loop.
- * gw/ joins them: it passes the media half's link state to the span half
- * with tdm_span_media_state().
+ * The media half reports its link (in sync, or an alarm) to its span
+ * itself, across the threads; gw/ hears of a change once, as span_state.
  *
  * Lifecycle convention for every object here: _new() -> _start() -> _free().
  * Functions return 0 or an errno value.
@@ -101,10 +102,6 @@ void tdm_span_free(struct tdm_span *s);
 
 int tdm_span_id(const struct tdm_span *s);
 int tdm_span_is_up(const struct tdm_span *s);
-/* From gw/, reporting what the span's media half saw: media link connected
- * and frames flowing (up), or the alarm it saw (red on loss of link or
- * frames, or the line's ALARM event). */
-void tdm_span_media_state(struct tdm_span *s, int up, enum tdm_alarm alarm);
 enum tdm_chan_state tdm_span_chan_state(const struct tdm_span *s, int chan);
 /* The channel tdm_call_place(s, 0, ...) would take, leaving out those whose
  * bit (1 << timeslot) is set in avoid; -1 when none is free. */
@@ -155,14 +152,15 @@ struct tdm_media_events {
 	/* Fill the audio toward the card for the same chunk; buf arrives
 	 * holding the idle pattern. Called after rx for the same channel. */
 	void (*tx)(void *arg, int chan, uint8_t *g711, size_t n);
-	/* Link state seen by the media half: up = connected and frames
-	 * flowing; else the alarm. */
-	void (*link)(void *arg, int up, enum tdm_alarm alarm);
 	/* Analog line events (virt 'E' codes 1-7), for the analog roadmap. */
 	void (*line)(void *arg, int chan, int code, int value);
 };
 
-int tdm_media_new(struct loop *worker_loop, const struct cfg_span *cfg,
+/* The media half of span s, run by worker_loop. Made in the control thread
+ * before the worker runs; s must outlive it. Its link state (connected and
+ * frames flowing, or the alarm it sees: red on loss of link or frames, the
+ * line's or the card's alarm) goes to s, which reports it (span_state). */
+int tdm_media_new(struct loop *worker_loop, struct tdm_span *s,
 		  const struct tdm_media_events *ev, void *arg, struct tdm_media **out);
 int tdm_media_start(struct tdm_media *m);
 void tdm_media_free(struct tdm_media *m);

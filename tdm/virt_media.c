@@ -10,8 +10,6 @@
  *   line's ALARM red/yellow/blue -> down, that alarm
  *   otherwise (frames flowing)  -> up
  */
-#include "config.h" /* _GNU_SOURCE: accept4 */
-
 #include "tdm/media_int.h"
 #include "tdm/virt_int.h"
 
@@ -20,15 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "lib/log.h"
 
 #define LOF_MS 1000	/* frames stopped this long: red alarm */
 
 struct virt_media {
-	int lfd, cfd;
-	char path[CFG_PATH_MAX + 8];
+	struct virt_line line;
 	int flowing;		/* an 'F' within the last LOF_MS */
 	int have_seq;
 	uint32_t last_seq;
@@ -69,14 +65,13 @@ static void put_hdr(uint8_t *p, char type, uint16_t count, uint32_t seq)
 	put32(p + 4, seq);
 }
 
-static void update(struct tdm_media *m)
+/* Report the link after an input changed; why: what changed. */
+static void update(struct tdm_media *m, const char *why)
 {
 	struct virt_media *v = m->be;
-	int conn = v->cfd >= 0;
-	int up = conn && v->flowing && v->line_alarm == TDM_ALARM_NONE;
-	enum tdm_alarm alarm = !conn || !v->flowing ? TDM_ALARM_RED : v->line_alarm;
+	int conn = v->line.cfd >= 0;
 
-	media_report(m, up, alarm);
+	media_report(m, !conn || !v->flowing ? TDM_ALARM_RED : v->line_alarm, why);
 }
 
 static void bad(struct tdm_media *m, const char *why)
@@ -95,18 +90,23 @@ static void drop(struct tdm_media *m, const char *why)
 {
 	struct virt_media *v = m->be;
 
-	if (v->cfd < 0)
-		return;
-	log_notice(LOG_MEDIA, "%s: media line gone (%s)", m->name, why);
-	loop_fd_del(m->loop, v->cfd);
-	close(v->cfd);
-	v->cfd = -1;
+	virt_line_drop(&v->line, why);
+}
+
+/* virt_line: the line is gone. */
+static void line_gone(void *arg, const char *why)
+{
+	struct tdm_media *m = arg;
+	struct virt_media *v = m->be;
+	char what[96];
+
 	v->flowing = 0;
 	v->have_seq = 0;
 	v->line_alarm = TDM_ALARM_NONE;
 	loop_timer_stop(v->lof);
 	atomic_store_explicit(&m->connected, 0, memory_order_relaxed);
-	update(m);
+	snprintf(what, sizeof(what), "media line gone (%s)", why);
+	update(m, what);
 }
 
 static void on_lof(void *arg)
@@ -114,10 +114,8 @@ static void on_lof(void *arg)
 	struct tdm_media *m = arg;
 	struct virt_media *v = m->be;
 
-	if (v->flowing)
-		log_warn(LOG_MEDIA, "%s: no frame for %d ms: loss of frame", m->name, LOF_MS);
 	v->flowing = 0;
-	update(m);
+	update(m, "no frame for 1 s: loss of frame");
 }
 
 static void frame(struct tdm_media *m, size_t n, uint16_t count, uint32_t seq)
@@ -142,8 +140,8 @@ static void frame(struct tdm_media *m, size_t n, uint16_t count, uint32_t seq)
 	loop_timer_start(v->lof, LOF_MS);
 	if (!v->flowing) {
 		v->flowing = 1;
-		update(m);
-		if (v->cfd < 0)
+		update(m, NULL);
+		if (v->line.cfd < 0)
 			return; /* a callback dropped us */
 	}
 	put_hdr(v->tx, 'F', count, seq);
@@ -157,7 +155,7 @@ static void frame(struct tdm_media *m, size_t n, uint16_t count, uint32_t seq)
 		if (m->ev.tx)
 			m->ev.tx(m->arg, ch, v->tx + off, chunk);
 	}
-	if (v->cfd >= 0 && send(v->cfd, v->tx, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	if (v->line.cfd >= 0 && send(v->line.cfd, v->tx, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			log_debug(LOG_MEDIA, "%s: frame %u not answered: line not reading",
 				  m->name, seq);
@@ -182,10 +180,8 @@ static void event(struct tdm_media *m, size_t n, uint16_t count)
 			bad(m, "bad ALARM");
 			return;
 		}
-		log_notice(LOG_MEDIA, "%s: line reports alarm %s", m->name,
-			   tdm_alarm_name((enum tdm_alarm)value));
 		v->line_alarm = (enum tdm_alarm)value;
-		update(m);
+		update(m, "the line's ALARM");
 	} else if (code >= VIRT_E_OFFHOOK && code < VIRT_E_ALARM) {
 		if (count < 1 || count > m->nslots) {
 			bad(m, "'E' for no such channel");
@@ -199,93 +195,68 @@ static void event(struct tdm_media *m, size_t n, uint16_t count)
 	}
 }
 
-static void on_data(int fd, uint32_t events, void *arg)
+/* virt_line: one message from the line. */
+static void line_msg(void *arg, size_t n)
 {
 	struct tdm_media *m = arg;
 	struct virt_media *v = m->be;
 
-	(void)events;
-	for (int i = 0; i < 8 && v->cfd == fd; i++) {
-		ssize_t n = recv(fd, v->rx, sizeof(v->rx), MSG_DONTWAIT | MSG_TRUNC);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			drop(m, strerror(errno));
-			return;
-		}
-		if (n == 0) {
-			drop(m, "closed");
-			return;
-		}
-		if (n < VIRT_HDR) {
-			drop(m, "message shorter than the header");
-			return;
-		}
-		if ((size_t)n > sizeof(v->rx)) {
-			bad(m, "message over 16 KiB");
-			continue;
-		}
-		if (v->rx[1] != VIRT_VERSION) {
-			bad(m, "unknown version");
-			continue;
-		}
-		switch (v->rx[0]) {
-		case 'F':
-			frame(m, (size_t)n, get16(v->rx + 2), get32(v->rx + 4));
-			break;
-		case 'E':
-			event(m, (size_t)n, get16(v->rx + 2));
-			break;
-		default:
-			bad(m, "unknown type");
-			break;
-		}
+	if (n < VIRT_HDR) {
+		drop(m, "message shorter than the header");
+		return;
+	}
+	if (n > sizeof(v->rx)) {
+		bad(m, "message over 16 KiB");
+		return;
+	}
+	if (v->rx[1] != VIRT_VERSION) {
+		bad(m, "unknown version");
+		return;
+	}
+	switch (v->rx[0]) {
+	case 'F':
+		frame(m, n, get16(v->rx + 2), get32(v->rx + 4));
+		break;
+	case 'E':
+		event(m, n, get16(v->rx + 2));
+		break;
+	default:
+		bad(m, "unknown type");
+		break;
 	}
 }
 
-static void on_accept(int fd, uint32_t events, void *arg)
+/* virt_line: a line connected; it gets 'C' first. */
+static int line_hello(void *arg, int fd)
 {
 	struct tdm_media *m = arg;
-	struct virt_media *v = m->be;
 	uint8_t c[VIRT_HDR + 6];
-	int nfd, err;
 
-	(void)events;
-	nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (nfd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn(LOG_MEDIA, "%s: media accept: %s", m->name, strerror(errno));
-		return;
-	}
-	if (v->cfd >= 0) {
-		log_warn(LOG_MEDIA, "%s: second media line refused (one is connected)", m->name);
-		close(nfd);
-		return;
-	}
 	put_hdr(c, 'C', (uint16_t)m->nslots, 0);
 	put16(c + VIRT_HDR, (uint16_t)m->chunk);
 	c[VIRT_HDR + 2] = m->cfg.law == CFG_LAW_ALAW ? 1 : 0;
 	c[VIRT_HDR + 3] = (uint8_t)m->cfg.type;
 	put16(c + VIRT_HDR + 4, (uint16_t)m->cfg.dchannel);
-	if (send(nfd, c, sizeof(c), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(c)) {
+	if (send(fd, c, sizeof(c), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(c)) {
 		log_warn(LOG_MEDIA, "%s: cannot send 'C': %s", m->name, strerror(errno));
-		close(nfd);
-		return;
+		return EIO;
 	}
-	err = loop_fd_add(m->loop, nfd, EPOLLIN, on_data, m);
-	if (err) {
-		log_err(LOG_MEDIA, "%s: media: %s", m->name, strerror(err));
-		close(nfd);
-		return;
-	}
-	v->cfd = nfd;
+	return 0;
+}
+
+/* virt_line: the line is taken. */
+static void line_up(void *arg)
+{
+	struct tdm_media *m = arg;
+	struct virt_media *v = m->be;
+
 	v->flowing = 0;
 	v->have_seq = 0;
 	v->line_alarm = TDM_ALARM_NONE;
 	atomic_store_explicit(&m->connected, 1, memory_order_relaxed);
 	loop_timer_start(v->lof, LOF_MS);
 	log_notice(LOG_MEDIA, "%s: media line connected on %s ('C': %d slots x %zu, %s)",
-		   m->name, v->path, m->nslots, m->chunk,
+		   m->name, v->line.path, m->nslots, m->chunk,
 		   m->cfg.law == CFG_LAW_ALAW ? "A-law" : "mu-law");
 }
 
@@ -295,15 +266,7 @@ static void vm_free(struct tdm_media *m)
 
 	if (!v)
 		return;
-	if (v->cfd >= 0) {
-		loop_fd_del(m->loop, v->cfd);
-		close(v->cfd);
-	}
-	if (v->lfd >= 0) {
-		loop_fd_del(m->loop, v->lfd);
-		close(v->lfd);
-		unlink(v->path);
-	}
+	virt_line_close(&v->line);
 	loop_timer_free(v->lof);
 	free(v);
 	m->be = NULL;
@@ -319,25 +282,18 @@ static int vm_start(struct tdm_media *m)
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return ENOMEM;
-	v->lfd = v->cfd = -1;
+	v->line = (struct virt_line){
+		.loop = m->loop, .span = m->name, .what = "media", .cat = LOG_MEDIA,
+		.batch = 8, .buf = v->rx, .cap = sizeof(v->rx), .hello = line_hello,
+		.up = line_up, .msg = line_msg, .gone = line_gone, .arg = m,
+		.lfd = -1, .cfd = -1,
+	};
 	m->be = v;
-	snprintf(v->path, sizeof(v->path), "%s/media", m->cfg.directory);
 	err = loop_timer_new(m->loop, on_lof, m, &v->lof);
+	if (!err)
+		err = virt_line_listen(&v->line, m->cfg.directory, "media");
 	if (err)
-		goto out;
-	v->lfd = virt_listen(m->cfg.directory, "media");
-	if (v->lfd < 0) {
-		err = -v->lfd;
-		v->lfd = -1;
-		goto out;
-	}
-	err = loop_fd_add(m->loop, v->lfd, EPOLLIN, on_accept, m);
-	if (err)
-		goto out;
-	log_info(LOG_MEDIA, "%s: listening on %s", m->name, v->path);
-	return 0;
-out:
-	vm_free(m);
+		vm_free(m);
 	return err;
 }
 

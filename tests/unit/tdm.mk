@@ -8,5 +8,5 @@ tests_unit_test_tdm_virt_LDADD = tdm/libsgtdm.a lib/libsglib.a $(PRI_LIBS)
 check_PROGRAMS += tests/unit/test_isdn_fsm
 TESTS += tests/unit/test_isdn_fsm
 tests_unit_test_isdn_fsm_SOURCES = tests/unit/test_isdn_fsm.c tests/unit/tap.h \
-	tdm/isdn_call.c tdm/span.c
+	tdm/isdn_call.c tdm/span.c tdm/span_call.c tdm/layout.c
 tests_unit_test_isdn_fsm_LDADD = lib/libsglib.a $(PRI_LIBS)

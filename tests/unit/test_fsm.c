@@ -4,7 +4,9 @@
  * machines and spans"). A toy call with a parent and a leg: transitions
  * in table order, state before action, refusal, named timers from the
  * owner's values, one failure path, a parent ending its children,
- * recursion ending an instance inside its own action, the log prefix.
+ * recursion ending an instance inside its own action, the log prefix;
+ * an action undoing its transition, a machine's own refusal line and cause
+ * names (what the ISDN call needs).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -104,11 +106,47 @@ static const struct fsm_def def = {
 	.parent_end_event = E_PARENT_END, .cleanup = cleanup, .counters = &counters,
 };
 
-static char last_line[512];
+/* ---- a second toy for what a machine may add: undo, its own refusal
+ * line, cause names ---- */
+static int undo_err, undo_from = -1;
+
+static void act_undo(struct fsm *f, int ev, void *data)
+{
+	(void)ev;
+	(void)data;
+	undo_from = fsm_from(f);
+	if (undo_err)
+		fsm_undo(f, undo_err);
+}
+
+static void log_refused(const struct fsm *f, int event)
+{
+	fsm_log(f, LOG_LVL_WARN, "%s refused (not taken here)", ev_names[event]);
+}
+
+static const char *cause_name(int cause)
+{
+	return cause == 41 ? "Temporary failure" : "?";
+}
+
+static const struct fsm_trans trans2[] = {
+	{ S_IDLE, E_DIAL, S_RINGING, act_undo },
+};
+
+static const struct fsm_def def2 = {
+	.name = "toy2", .cat = LOG_ROUTE,
+	.states = states, .nstates = S_N, .events = ev_names, .nevents = E_N,
+	.trans = trans2, .ntrans = 1, .timer_ms = timer_ms, .fail_state = S_GONE,
+	.log_refused = log_refused, .cause_name = cause_name,
+};
+
+static char last_line[512], fail_line[512];
 static void hook(const char *line, void *arg)
 {
 	(void)arg;
 	snprintf(last_line, sizeof(last_line), "%s", line);
+	if (strstr(line, "failed: "))
+		snprintf(fail_line, sizeof(fail_line), "%s", line);
 }
 
 static void run_ms(struct loop *loop, int ms)
@@ -212,6 +250,24 @@ int main(void)
 	TAP_OK(!strcmp(trace, "hangup;ended-later;cleanup;"),
 	       "the end waits for the outermost dispatch (trace %s)", trace);
 	TAP_OK(counters.live == 0, "and then the instance is freed");
+
+	/* an action undoing its transition; a machine's own refusal line and
+	 * cause names */
+	fsm_new(&def2, loop, S_IDLE, NULL, &f);
+	undo_err = EIO;
+	TAP_OK(fsm_dispatch(f, E_DIAL, NULL) == EIO && fsm_state(f) == S_IDLE && undo_from == S_IDLE &&
+	       !fsm_timer_name(f), "fsm_undo: back to the state it came from, dispatch returns the error");
+	TAP_OK(!strcmp(last_line, "route DEBUG: toy2{IDLE}: dial failed (Input/output error): back to IDLE"),
+	       "the undo is logged (%s)", last_line);
+	undo_err = 0;
+	TAP_OK(fsm_dispatch(f, E_DIAL, NULL) == 0 && fsm_state(f) == S_RINGING && fsm_timer_name(f),
+	       "without it the transition stands, the new state's timer runs");
+	TAP_OK(fsm_dispatch(f, E_ANSWER, NULL) == EINVAL &&
+	       !strcmp(last_line, "route WARN: toy2{RINGING}: answer refused (not taken here)"),
+	       "log_refused logs the refusal in place of the engine (%s)", last_line);
+	fsm_fail(f, 41, "no line");
+	TAP_OK(!strcmp(fail_line, "route INFO: toy2{RINGING}: failed: no line, cause 41 (Temporary failure)"),
+	       "cause_name names the cause on the failure line (%s)", fail_line);
 
 	loop_free(loop);
 	return TAP_DONE();

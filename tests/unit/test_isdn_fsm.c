@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "tdm/span_int.h"
+#include "tdm/isdn_int.h"
 #include "tests/unit/tap.h"
 
 static char tr[8192];	/* the transcript */
@@ -56,29 +56,29 @@ int isdn_tx_setup(struct tdm_call *c, const struct tdm_setup *setup)
 {
 	if (setup_err)
 		return setup_err;
-	c->q = (q931_call *)&fake_q[c->id % 8];
+	isdn_call_of(c)->q = (q931_call *)&fake_q[c->id % 8];
 	say("> SETUP B%d to %s", c->chan, setup->called.digits);
 	return 0;
 }
 
-void isdn_tx_proceeding(struct tdm_call *c) { if (c->q) say("> CALL PROCEEDING B%d", c->chan); }
-void isdn_tx_alerting(struct tdm_call *c, int inband) { if (c->q) say("> ALERTING pi=%d", inband); }
-void isdn_tx_progress(struct tdm_call *c, int inband) { if (c->q) say("> PROGRESS pi=%d", inband); }
-void isdn_tx_connect(struct tdm_call *c) { if (c->q) say("> CONNECT"); }
+void isdn_tx_proceeding(struct tdm_call *c) { if (isdn_call_of(c)->q) say("> CALL PROCEEDING B%d", c->chan); }
+void isdn_tx_alerting(struct tdm_call *c, int inband) { if (isdn_call_of(c)->q) say("> ALERTING pi=%d", inband); }
+void isdn_tx_progress(struct tdm_call *c, int inband) { if (isdn_call_of(c)->q) say("> PROGRESS pi=%d", inband); }
+void isdn_tx_connect(struct tdm_call *c) { if (isdn_call_of(c)->q) say("> CONNECT"); }
 
 /* DISCONNECT, or RELEASE / RELEASE COMPLETE: libpri picks by its state. */
 void isdn_tx_clear(struct tdm_call *c, int cause)
 {
-	if (c->q)
+	if (isdn_call_of(c)->q)
 		say("> clear cause %d", cause);
-	c->q = NULL;
+	isdn_call_of(c)->q = NULL;
 }
 
 void isdn_tx_forget(struct tdm_call *c)
 {
-	if (c->q)
+	if (isdn_call_of(c)->q)
 		say("> (forgotten, nothing sent)");
-	c->q = NULL;
+	isdn_call_of(c)->q = NULL;
 }
 
 void isdn_tx_reject(struct tdm_span *s, q931_call *q, int chan, int cause)
@@ -148,9 +148,10 @@ static struct tdm_span *span;
 
 static void span_up(void)
 {
-	span->dchan_connected = 1;
-	span->l2_up = 1;
-	tdm_span_media_state(span, 1, TDM_ALARM_NONE);
+	span->sig_connected = 1;
+	span->sig_up = 1;
+	span_media_report(span, TDM_ALARM_NONE, NULL);
+	span_update(span);
 }
 
 /* A SETUP from the network for chan (its libpri call: fake_q[chan % 8]). */
@@ -243,9 +244,9 @@ int main(void)
 
 	/* ---- the far end clears; the link is down: cause 38 to gw/ ---- */
 	tr[0] = 0;
-	span->l2_up = 0;
+	span->sig_up = 0;
 	rx(a, ISDN_EV_DISCONNECT, 16, 0);
-	span->l2_up = 1;
+	span->sig_up = 1;
 	TAP_OK(same(
 		"isdn DEBUG: span1/B5: call 1{ACTIVE-IN}: DISCONNECT -> CLEARING\n"
 		"isdn INFO: span1/B5: call 1{CLEARING}: DISCONNECT received in ACTIVE-IN, cause 38 (Network out of order)\n"
@@ -256,7 +257,7 @@ int main(void)
 
 	/* ---- a hangup before our first answer sends CALL PROCEEDING first ---- */
 	tr[0] = 0;
-	a = span_call_new(span, 9, 0);
+	a = span_call_new(span, 9);
 	{
 		struct isdn_ev e = { .type = ISDN_EV_SETUP, .q = (q931_call *)&fake_q[1] };
 		isdn_call_event(a, &e);
@@ -274,7 +275,7 @@ int main(void)
 
 	/* ---- PROGRESS is not a first answer ---- */
 	tr[0] = 0;
-	a = span_call_new(span, 8, 0);
+	a = span_call_new(span, 8);
 	{
 		struct isdn_ev e = { .type = ISDN_EV_SETUP, .q = (q931_call *)&fake_q[2] };
 		isdn_call_event(a, &e);
@@ -348,7 +349,8 @@ int main(void)
 	tr[0] = 0;
 	{
 		uint64_t failed = span->calls_failed;
-		tdm_span_media_state(span, 0, TDM_ALARM_RED);
+		span_media_report(span, TDM_ALARM_RED, NULL);
+		span_update(span);
 		TAP_OK(span->calls_failed == failed + 2, "fail() counts both calls");
 	}
 	TAP_OK(same(
@@ -385,7 +387,7 @@ int main(void)
 		"gw: tdm_call_hangup in disconnected -> 22\n"
 		"isdn DEBUG: span1/B3: call 6 freed\n"),
 	       "Q.931 RESTART of B3: its call is forgotten, disconnected(41); a hangup from the callback is refused; B4 untouched");
-	TAP_OK(b->state == TDM_CS_IN_PROCEEDING && tdm_span_chan_state(span, 3) == TDM_CHAN_IDLE,
+	TAP_OK(fsm_state(isdn_call_of(b)->fsm) == TDM_CS_IN_PROCEEDING && tdm_span_chan_state(span, 3) == TDM_CHAN_IDLE,
 	       "B4's call still in PROCEEDING-IN, B3 idle");
 	tdm_call_hangup(b, 16);
 

@@ -48,7 +48,6 @@ static struct {
 	int disconnected, last_cause;
 	struct tdm_call *disc_call;
 	int disc_before_down;	/* disconnected seen before span_state(0) */
-	int media_links;
 	int rx5_ok, rx5_bad, rx6_bad;
 } gw;
 
@@ -118,12 +117,6 @@ static void on_tx(void *arg, int chan, uint8_t *g711, size_t n)
 			g711[i] = (uint8_t)(255 - i);
 }
 
-static void on_link(void *arg, int up, enum tdm_alarm alarm)
-{
-	gw.media_links++;
-	tdm_span_media_state(span, up, alarm); /* gw/'s job: worker -> control */
-}
-
 static int line_chan, line_code, line_value;
 static void on_line(void *arg, int chan, int code, int value)
 {
@@ -133,7 +126,7 @@ static void on_line(void *arg, int chan, int code, int value)
 }
 
 static const struct tdm_media_events media_ev = {
-	.rx = on_rx, .tx = on_tx, .link = on_link, .line = on_line,
+	.rx = on_rx, .tx = on_tx, .line = on_line,
 };
 
 /* ---- the line: libpri NETWORK + the frame clock ---- */
@@ -374,7 +367,7 @@ int main(void)
 	loop_timer_new(loop, line_pri_timer_cb, NULL, &line_pri_timer);
 	loop_timer_new(loop, clock_cb, NULL, &clock_timer);
 	TAP_OK(tdm_span_new(loop, &cfg, &span_ev, NULL, &span) == 0, "tdm_span_new (pri_cpe, EuroISDN E1)");
-	TAP_OK(tdm_media_new(loop, &cfg, &media_ev, NULL, &media) == 0, "tdm_media_new");
+	TAP_OK(tdm_media_new(loop, span, &media_ev, NULL, &media) == 0, "tdm_media_new");
 	TAP_OK(tdm_span_start(span) == 0, "tdm_span_start listens on DIR/dchan");
 	TAP_OK(tdm_media_start(media) == 0, "tdm_media_start listens on DIR/media");
 	TAP_OK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0770,
@@ -594,6 +587,17 @@ int main(void)
 		send(lmfd, e, sizeof(e), MSG_NOSIGNAL);
 		RUN_UNTIL(gw.ups > ups0, 1000);
 		TAP_OK(tdm_span_is_up(span), "virt-span.md 'E' ALARM clear -> span up");
+	}
+
+	/* ---- an alarm that clears before the control thread looks ---- */
+	{
+		int downs0 = gw.downs, ups1 = gw.ups;
+		/* as a media worker would: red, then in sync, with no loop turn between */
+		span_media_report(span, TDM_ALARM_RED, "test");
+		span_media_report(span, TDM_ALARM_NONE, NULL);
+		RUN_UNTIL(gw.ups > ups1, 1000);
+		TAP_OK(gw.downs == downs0 + 1 && gw.ups == ups1 + 1 && tdm_span_is_up(span),
+		       "a red alarm gone again before the control loop looked still takes the span down once, then up");
 	}
 
 	/* ---- line events pass up ---- */
