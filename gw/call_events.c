@@ -62,14 +62,6 @@ static void on_tdm_disconnected(void *arg, struct tdm_call *tc, int cause)
 		  cause, 0);
 }
 
-static void on_tdm_span_state(void *arg, struct tdm_span *ts, int up, enum tdm_alarm alarm)
-{
-	struct gw_span *sp = arg;
-
-	(void)ts;
-	gw_span_state(sp, up, alarm);
-}
-
 const struct tdm_span_events gw_call_tdm_events = {
 	.incoming = on_tdm_incoming,
 	.proceeding = on_tdm_proceeding,
@@ -78,7 +70,6 @@ const struct tdm_span_events gw_call_tdm_events = {
 	.connected = on_tdm_connected,
 	.connect_ack = on_tdm_connect_ack,
 	.disconnected = on_tdm_disconnected,
-	.span_state = on_tdm_span_state,
 };
 
 /* ---- sip/ ---- */

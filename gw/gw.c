@@ -40,13 +40,6 @@ struct gw_span *gw_span_by_id(struct gw *gw, int id)
 /* tdm/ logged the change and cleared the span's calls (each with its own
  * disconnected) before this; gw/ keeps no copy of the state: OPTIONS and
  * sipgwctl ask tdm_span_status(). */
-void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm)
-{
-	(void)sp;
-	(void)up;
-	(void)alarm;
-}
-
 int gw_options_status(struct gw *gw, const char *src_addr)
 {
 	/* A stranger learns nothing of our state: its INVITE gets a 403. */

@@ -63,8 +63,6 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs);
 void gw_stop(struct gw *gw);
 
 struct gw_span *gw_span_by_id(struct gw *gw, int id);
-/* A span's layer 1/2 state changed (from tdm/). */
-void gw_span_state(struct gw_span *sp, int up, enum tdm_alarm alarm);
 /* Status code for an OPTIONS from src_addr: what an INVITE from there
  * would get (RFC 3261 section 11): 403 from a source no trunk allows, 503
  * when no channel is free, else 200. */
