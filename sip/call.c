@@ -29,46 +29,46 @@
 #include "lib/log.h"
 #include "sip/sip_int.h"
 
-static const char *const state_names[CS_COUNT] = {
-	[CS_NULL] = "NULL",
-	[CS_IN_PROCEEDING] = "IN_PROCEEDING",
-	[CS_IN_WAIT_ACK] = "IN_WAIT_ACK",
-	[CS_IN_WAIT_ACK_BYE] = "IN_WAIT_ACK_BYE",
-	[CS_OUT_CALLING] = "OUT_CALLING",
-	[CS_OUT_PROCEEDING] = "OUT_PROCEEDING",
-	[CS_CANCEL_PENDING] = "CANCEL_PENDING",
-	[CS_CANCELLING] = "CANCELLING",
-	[CS_CONFIRMED] = "CONFIRMED",
-	[CS_BYE_SENT] = "BYE_SENT",
-	[CS_DONE] = "DONE",
+static const char *const state_names[SIP_CS_COUNT] = {
+	[SIP_CS_NULL] = "NULL",
+	[SIP_CS_IN_PROCEEDING] = "IN_PROCEEDING",
+	[SIP_CS_IN_WAIT_ACK] = "IN_WAIT_ACK",
+	[SIP_CS_IN_WAIT_ACK_BYE] = "IN_WAIT_ACK_BYE",
+	[SIP_CS_OUT_CALLING] = "OUT_CALLING",
+	[SIP_CS_OUT_PROCEEDING] = "OUT_PROCEEDING",
+	[SIP_CS_CANCEL_PENDING] = "CANCEL_PENDING",
+	[SIP_CS_CANCELLING] = "CANCELLING",
+	[SIP_CS_CONFIRMED] = "CONFIRMED",
+	[SIP_CS_BYE_SENT] = "BYE_SENT",
+	[SIP_CS_DONE] = "DONE",
 };
 
-static const char *const event_names[CE_COUNT] = {
-	[CE_INVITE] = "INVITE",
-	[CE_1XX] = "1xx",
-	[CE_2XX] = "2xx",
-	[CE_2XX_AGAIN] = "2xx again",
-	[CE_FINAL] = "3xx-6xx",
-	[CE_TIMER_B] = "Timer B",
-	[CE_TRANSPORT_ERROR] = "transport error",
-	[CE_ACK] = "ACK",
-	[CE_BYE] = "BYE",
-	[CE_CANCEL] = "CANCEL",
-	[CE_REINVITE] = "re-INVITE",
-	[CE_INVITE_AGAIN] = "INVITE again",
-	[CE_TIMER_2XX] = "2xx retransmission timer",
-	[CE_TIMER_ACK] = "ACK timer (64*T1)",
-	[CE_CMD_INVITE] = "invite",
-	[CE_CMD_1XX] = "respond 1xx",
-	[CE_CMD_2XX] = "respond 2xx",
-	[CE_CMD_REJECT] = "respond >=300",
-	[CE_CMD_REFUSE] = "refuse (stateless)",
-	[CE_CMD_HANGUP] = "hangup",
+static const char *const event_names[SIP_CE_COUNT] = {
+	[SIP_CE_INVITE] = "INVITE",
+	[SIP_CE_1XX] = "1xx",
+	[SIP_CE_2XX] = "2xx",
+	[SIP_CE_2XX_AGAIN] = "2xx again",
+	[SIP_CE_FINAL] = "3xx-6xx",
+	[SIP_CE_TIMER_B] = "Timer B",
+	[SIP_CE_TRANSPORT_ERROR] = "transport error",
+	[SIP_CE_ACK] = "ACK",
+	[SIP_CE_BYE] = "BYE",
+	[SIP_CE_CANCEL] = "CANCEL",
+	[SIP_CE_REINVITE] = "re-INVITE",
+	[SIP_CE_INVITE_AGAIN] = "INVITE again",
+	[SIP_CE_TIMER_2XX] = "2xx retransmission timer",
+	[SIP_CE_TIMER_ACK] = "ACK timer (64*T1)",
+	[SIP_CE_CMD_INVITE] = "invite",
+	[SIP_CE_CMD_1XX] = "respond 1xx",
+	[SIP_CE_CMD_2XX] = "respond 2xx",
+	[SIP_CE_CMD_REJECT] = "respond >=300",
+	[SIP_CE_CMD_REFUSE] = "refuse (stateless)",
+	[SIP_CE_CMD_HANGUP] = "hangup",
 };
 
 const char *sip_call_state_name(enum sip_call_state st)
 {
-	return st < CS_COUNT ? state_names[st] : "?";
+	return st < SIP_CS_COUNT ? state_names[st] : "?";
 }
 
 typedef int (*sip_call_action)(struct sip_call *c, const struct sip_call_ev *e);
@@ -106,7 +106,7 @@ struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing)
 	c->ua = ua;
 	c->id = ++ua->next_call_id;
 	c->outgoing = outgoing;
-	c->st = CS_NULL;
+	c->st = SIP_CS_NULL;
 	c->hangup_q850 = -1;
 	c->retry_after = -1;
 	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
@@ -167,7 +167,7 @@ void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, con
 {
 	struct sip_ua *ua = c->ua;
 	int was_released = c->released;
-	enum sip_call_state next = CS_DONE;
+	enum sip_call_state next = SIP_CS_DONE;
 	char text[160];
 	va_list ap;
 
@@ -185,7 +185,7 @@ void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, con
 	/* Section 13.3.1.4 / 15: an established dialog ends with a BYE. */
 	if (c->established && c->dialog && !c->bye_tried &&
 	    sip_dialog_send_bye(c, c->hangup_q850 >= 0 ? c->hangup_q850 : end_cause(ua, why)) == 0)
-		next = CS_BYE_SENT;
+		next = SIP_CS_BYE_SENT;
 	if (c->st != next) {
 		SIP_CLOG(LOG_LVL_DEBUG, c, "failed -> %s", state_names[next]);
 		c->st = next;
@@ -352,7 +352,7 @@ static int act_2xx_give_up(struct sip_call *c, const struct sip_call_ev *e)
  * in 64*T1 (section 13.3.1.4: the dialog ends with a BYE). */
 static int act_fail(struct sip_call *c, const struct sip_call_ev *e)
 {
-	if (e->type == CE_TIMER_ACK)
+	if (e->type == SIP_CE_TIMER_ACK)
 		sip_call_fail(c, 408, e->q850, SIP_END_NO_ACK, "%s", event_names[e->type]);
 	else
 		sip_call_fail(c, e->code, e->q850, SIP_END_ERROR, "%s", event_names[e->type]);
@@ -523,75 +523,75 @@ static int act_none(struct sip_call *c, const struct sip_call_ev *e)
 /* ---- the machine ---- */
 
 static const struct sip_call_transition table[] = {
-	{ CS_NULL, CE_INVITE, CS_IN_PROCEEDING, act_incoming },
-	{ CS_NULL, CE_CMD_INVITE, CS_OUT_CALLING, act_invite },
+	{ SIP_CS_NULL, SIP_CE_INVITE, SIP_CS_IN_PROCEEDING, act_incoming },
+	{ SIP_CS_NULL, SIP_CE_CMD_INVITE, SIP_CS_OUT_CALLING, act_invite },
 	/* UAS */
-	{ CS_IN_PROCEEDING, CE_CMD_1XX, CS_IN_PROCEEDING, act_respond },
-	{ CS_IN_PROCEEDING, CE_CMD_2XX, CS_IN_WAIT_ACK, act_respond },
-	{ CS_IN_PROCEEDING, CE_CMD_REJECT, CS_DONE, act_respond },
-	{ CS_IN_PROCEEDING, CE_CMD_REFUSE, CS_DONE, act_refuse },
-	{ CS_IN_PROCEEDING, CE_CMD_HANGUP, CS_DONE, act_hangup_487 },
-	{ CS_IN_PROCEEDING, CE_CANCEL, CS_DONE, act_cancelled },
-	{ CS_IN_WAIT_ACK, CE_ACK, CS_CONFIRMED, act_confirmed },
-	{ CS_IN_WAIT_ACK, CE_CMD_HANGUP, CS_IN_WAIT_ACK_BYE, act_none },
-	{ CS_IN_WAIT_ACK, CE_BYE, CS_DONE, act_bye },
-	{ CS_IN_WAIT_ACK, CE_CANCEL, CS_IN_WAIT_ACK, act_cancel_late },
-	{ CS_IN_WAIT_ACK, CE_INVITE_AGAIN, CS_IN_WAIT_ACK, act_resend_2xx },
-	{ CS_IN_WAIT_ACK, CE_TIMER_2XX, CS_IN_WAIT_ACK, act_2xx_rtx },
-	{ CS_IN_WAIT_ACK, CE_TIMER_ACK, CS_BYE_SENT, act_fail },
-	{ CS_IN_WAIT_ACK_BYE, CE_ACK, CS_BYE_SENT, act_ack_then_bye },
-	{ CS_IN_WAIT_ACK_BYE, CE_BYE, CS_DONE, act_bye },
-	{ CS_IN_WAIT_ACK_BYE, CE_CANCEL, CS_IN_WAIT_ACK_BYE, act_cancel_late },
-	{ CS_IN_WAIT_ACK_BYE, CE_INVITE_AGAIN, CS_IN_WAIT_ACK_BYE, act_resend_2xx },
-	{ CS_IN_WAIT_ACK_BYE, CE_TIMER_2XX, CS_IN_WAIT_ACK_BYE, act_2xx_rtx },
-	{ CS_IN_WAIT_ACK_BYE, CE_TIMER_ACK, CS_BYE_SENT, act_fail },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CMD_1XX, SIP_CS_IN_PROCEEDING, act_respond },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CMD_2XX, SIP_CS_IN_WAIT_ACK, act_respond },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CMD_REJECT, SIP_CS_DONE, act_respond },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CMD_REFUSE, SIP_CS_DONE, act_refuse },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CMD_HANGUP, SIP_CS_DONE, act_hangup_487 },
+	{ SIP_CS_IN_PROCEEDING, SIP_CE_CANCEL, SIP_CS_DONE, act_cancelled },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_ACK, SIP_CS_CONFIRMED, act_confirmed },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_CMD_HANGUP, SIP_CS_IN_WAIT_ACK_BYE, act_none },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_BYE, SIP_CS_DONE, act_bye },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_CANCEL, SIP_CS_IN_WAIT_ACK, act_cancel_late },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_INVITE_AGAIN, SIP_CS_IN_WAIT_ACK, act_resend_2xx },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_TIMER_2XX, SIP_CS_IN_WAIT_ACK, act_2xx_rtx },
+	{ SIP_CS_IN_WAIT_ACK, SIP_CE_TIMER_ACK, SIP_CS_BYE_SENT, act_fail },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_ACK, SIP_CS_BYE_SENT, act_ack_then_bye },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_BYE, SIP_CS_DONE, act_bye },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_CANCEL, SIP_CS_IN_WAIT_ACK_BYE, act_cancel_late },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_INVITE_AGAIN, SIP_CS_IN_WAIT_ACK_BYE, act_resend_2xx },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_TIMER_2XX, SIP_CS_IN_WAIT_ACK_BYE, act_2xx_rtx },
+	{ SIP_CS_IN_WAIT_ACK_BYE, SIP_CE_TIMER_ACK, SIP_CS_BYE_SENT, act_fail },
 	/* UAC */
-	{ CS_OUT_CALLING, CE_1XX, CS_OUT_PROCEEDING, act_progress },
-	{ CS_OUT_CALLING, CE_2XX, CS_CONFIRMED, act_answered },
-	{ CS_OUT_CALLING, CE_FINAL, CS_DONE, act_fail },
-	{ CS_OUT_CALLING, CE_TIMER_B, CS_DONE, act_fail },
-	{ CS_OUT_CALLING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
-	{ CS_OUT_CALLING, CE_CMD_HANGUP, CS_CANCEL_PENDING, act_none },
-	{ CS_OUT_PROCEEDING, CE_1XX, CS_OUT_PROCEEDING, act_progress },
-	{ CS_OUT_PROCEEDING, CE_2XX, CS_CONFIRMED, act_answered },
-	{ CS_OUT_PROCEEDING, CE_FINAL, CS_DONE, act_fail },
-	{ CS_OUT_PROCEEDING, CE_TIMER_B, CS_DONE, act_fail },
-	{ CS_OUT_PROCEEDING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
-	{ CS_OUT_PROCEEDING, CE_CMD_HANGUP, CS_CANCELLING, act_cancel },
-	{ CS_CANCEL_PENDING, CE_1XX, CS_CANCELLING, act_cancel },
-	{ CS_CANCEL_PENDING, CE_2XX, CS_BYE_SENT, act_answered_bye },
-	{ CS_CANCEL_PENDING, CE_FINAL, CS_DONE, act_cancel_done },
-	{ CS_CANCEL_PENDING, CE_TIMER_B, CS_DONE, act_fail },
-	{ CS_CANCEL_PENDING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
-	{ CS_CANCELLING, CE_1XX, CS_CANCELLING, act_none },
-	{ CS_CANCELLING, CE_2XX, CS_BYE_SENT, act_answered_bye },
-	{ CS_CANCELLING, CE_FINAL, CS_DONE, act_cancel_done },
-	{ CS_CANCELLING, CE_TIMER_B, CS_DONE, act_fail },
-	{ CS_CANCELLING, CE_TRANSPORT_ERROR, CS_DONE, act_fail },
+	{ SIP_CS_OUT_CALLING, SIP_CE_1XX, SIP_CS_OUT_PROCEEDING, act_progress },
+	{ SIP_CS_OUT_CALLING, SIP_CE_2XX, SIP_CS_CONFIRMED, act_answered },
+	{ SIP_CS_OUT_CALLING, SIP_CE_FINAL, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_CALLING, SIP_CE_TIMER_B, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_CALLING, SIP_CE_TRANSPORT_ERROR, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_CALLING, SIP_CE_CMD_HANGUP, SIP_CS_CANCEL_PENDING, act_none },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_1XX, SIP_CS_OUT_PROCEEDING, act_progress },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_2XX, SIP_CS_CONFIRMED, act_answered },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_FINAL, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_TIMER_B, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_TRANSPORT_ERROR, SIP_CS_DONE, act_fail },
+	{ SIP_CS_OUT_PROCEEDING, SIP_CE_CMD_HANGUP, SIP_CS_CANCELLING, act_cancel },
+	{ SIP_CS_CANCEL_PENDING, SIP_CE_1XX, SIP_CS_CANCELLING, act_cancel },
+	{ SIP_CS_CANCEL_PENDING, SIP_CE_2XX, SIP_CS_BYE_SENT, act_answered_bye },
+	{ SIP_CS_CANCEL_PENDING, SIP_CE_FINAL, SIP_CS_DONE, act_cancel_done },
+	{ SIP_CS_CANCEL_PENDING, SIP_CE_TIMER_B, SIP_CS_DONE, act_fail },
+	{ SIP_CS_CANCEL_PENDING, SIP_CE_TRANSPORT_ERROR, SIP_CS_DONE, act_fail },
+	{ SIP_CS_CANCELLING, SIP_CE_1XX, SIP_CS_CANCELLING, act_none },
+	{ SIP_CS_CANCELLING, SIP_CE_2XX, SIP_CS_BYE_SENT, act_answered_bye },
+	{ SIP_CS_CANCELLING, SIP_CE_FINAL, SIP_CS_DONE, act_cancel_done },
+	{ SIP_CS_CANCELLING, SIP_CE_TIMER_B, SIP_CS_DONE, act_fail },
+	{ SIP_CS_CANCELLING, SIP_CE_TRANSPORT_ERROR, SIP_CS_DONE, act_fail },
 	/* the dialog, either side */
-	{ CS_CONFIRMED, CE_CMD_HANGUP, CS_BYE_SENT, act_bye_send },
-	{ CS_CONFIRMED, CE_BYE, CS_DONE, act_bye },
-	{ CS_CONFIRMED, CE_REINVITE, CS_CONFIRMED, act_reinvite },
-	{ CS_CONFIRMED, CE_ACK, CS_CONFIRMED, act_ack_stop_2xx },
-	{ CS_CONFIRMED, CE_CANCEL, CS_CONFIRMED, act_cancel_late },
-	{ CS_CONFIRMED, CE_INVITE_AGAIN, CS_CONFIRMED, act_resend_2xx },
-	{ CS_CONFIRMED, CE_2XX_AGAIN, CS_CONFIRMED, act_ack_again },
-	{ CS_CONFIRMED, CE_TIMER_2XX, CS_CONFIRMED, act_2xx_rtx },
-	{ CS_CONFIRMED, CE_TIMER_ACK, CS_CONFIRMED, act_2xx_give_up },
-	{ CS_BYE_SENT, CE_BYE, CS_BYE_SENT, act_bye },
-	{ CS_BYE_SENT, CE_ACK, CS_BYE_SENT, act_ack_stop_2xx },
-	{ CS_BYE_SENT, CE_CANCEL, CS_BYE_SENT, act_cancel_late },
-	{ CS_BYE_SENT, CE_INVITE_AGAIN, CS_BYE_SENT, act_resend_2xx },
-	{ CS_BYE_SENT, CE_2XX_AGAIN, CS_BYE_SENT, act_ack_again },
-	{ CS_BYE_SENT, CE_TIMER_2XX, CS_BYE_SENT, act_2xx_rtx },
-	{ CS_BYE_SENT, CE_TIMER_ACK, CS_BYE_SENT, act_2xx_give_up },
-	{ CS_DONE, CE_BYE, CS_DONE, act_bye },
-	{ CS_DONE, CE_ACK, CS_DONE, act_ack_stop_2xx },
-	{ CS_DONE, CE_CANCEL, CS_DONE, act_cancel_late },
-	{ CS_DONE, CE_INVITE_AGAIN, CS_DONE, act_resend_2xx },
-	{ CS_DONE, CE_2XX_AGAIN, CS_DONE, act_ack_again },
-	{ CS_DONE, CE_TIMER_2XX, CS_DONE, act_2xx_rtx },
-	{ CS_DONE, CE_TIMER_ACK, CS_DONE, act_2xx_give_up },
+	{ SIP_CS_CONFIRMED, SIP_CE_CMD_HANGUP, SIP_CS_BYE_SENT, act_bye_send },
+	{ SIP_CS_CONFIRMED, SIP_CE_BYE, SIP_CS_DONE, act_bye },
+	{ SIP_CS_CONFIRMED, SIP_CE_REINVITE, SIP_CS_CONFIRMED, act_reinvite },
+	{ SIP_CS_CONFIRMED, SIP_CE_ACK, SIP_CS_CONFIRMED, act_ack_stop_2xx },
+	{ SIP_CS_CONFIRMED, SIP_CE_CANCEL, SIP_CS_CONFIRMED, act_cancel_late },
+	{ SIP_CS_CONFIRMED, SIP_CE_INVITE_AGAIN, SIP_CS_CONFIRMED, act_resend_2xx },
+	{ SIP_CS_CONFIRMED, SIP_CE_2XX_AGAIN, SIP_CS_CONFIRMED, act_ack_again },
+	{ SIP_CS_CONFIRMED, SIP_CE_TIMER_2XX, SIP_CS_CONFIRMED, act_2xx_rtx },
+	{ SIP_CS_CONFIRMED, SIP_CE_TIMER_ACK, SIP_CS_CONFIRMED, act_2xx_give_up },
+	{ SIP_CS_BYE_SENT, SIP_CE_BYE, SIP_CS_BYE_SENT, act_bye },
+	{ SIP_CS_BYE_SENT, SIP_CE_ACK, SIP_CS_BYE_SENT, act_ack_stop_2xx },
+	{ SIP_CS_BYE_SENT, SIP_CE_CANCEL, SIP_CS_BYE_SENT, act_cancel_late },
+	{ SIP_CS_BYE_SENT, SIP_CE_INVITE_AGAIN, SIP_CS_BYE_SENT, act_resend_2xx },
+	{ SIP_CS_BYE_SENT, SIP_CE_2XX_AGAIN, SIP_CS_BYE_SENT, act_ack_again },
+	{ SIP_CS_BYE_SENT, SIP_CE_TIMER_2XX, SIP_CS_BYE_SENT, act_2xx_rtx },
+	{ SIP_CS_BYE_SENT, SIP_CE_TIMER_ACK, SIP_CS_BYE_SENT, act_2xx_give_up },
+	{ SIP_CS_DONE, SIP_CE_BYE, SIP_CS_DONE, act_bye },
+	{ SIP_CS_DONE, SIP_CE_ACK, SIP_CS_DONE, act_ack_stop_2xx },
+	{ SIP_CS_DONE, SIP_CE_CANCEL, SIP_CS_DONE, act_cancel_late },
+	{ SIP_CS_DONE, SIP_CE_INVITE_AGAIN, SIP_CS_DONE, act_resend_2xx },
+	{ SIP_CS_DONE, SIP_CE_2XX_AGAIN, SIP_CS_DONE, act_ack_again },
+	{ SIP_CS_DONE, SIP_CE_TIMER_2XX, SIP_CS_DONE, act_2xx_rtx },
+	{ SIP_CS_DONE, SIP_CE_TIMER_ACK, SIP_CS_DONE, act_2xx_give_up },
 };
 
 /* Not in the table: refused and logged; a request is still answered. */
@@ -646,10 +646,10 @@ static void on_timer(struct sip_call *c, enum sip_call_event type)
 
 static void on_t_2xx(void *arg)
 {
-	on_timer(arg, CE_TIMER_2XX);
+	on_timer(arg, SIP_CE_TIMER_2XX);
 }
 
 static void on_t_ack(void *arg)
 {
-	on_timer(arg, CE_TIMER_ACK);
+	on_timer(arg, SIP_CE_TIMER_ACK);
 }

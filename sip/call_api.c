@@ -16,7 +16,7 @@
 void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite)
 {
 	struct sip_call *c = sip_call_new(ua, 0);
-	struct sip_call_ev e = { .type = CE_INVITE, .tr = tr, .msg = invite };
+	struct sip_call_ev e = { .type = SIP_CE_INVITE, .tr = tr, .msg = invite };
 	char *cid = NULL;
 
 	if (!c) {
@@ -43,21 +43,21 @@ void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_messag
 {
 	struct sip_call_ev e = { .tr = tr, .msg = req, .q850 = sip_reason_q850(req) };
 
-	e.type = MSG_IS_ACK(req) ? CE_ACK : MSG_IS_BYE(req) ? CE_BYE :
-		 MSG_IS_CANCEL(req) ? CE_CANCEL : CE_REINVITE;
+	e.type = MSG_IS_ACK(req) ? SIP_CE_ACK : MSG_IS_BYE(req) ? SIP_CE_BYE :
+		 MSG_IS_CANCEL(req) ? SIP_CE_CANCEL : SIP_CE_REINVITE;
 	sip_call_dispatch(c, &e);
 }
 
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c)
 {
-	struct sip_call_ev e = { .type = CE_INVITE_AGAIN };
+	struct sip_call_ev e = { .type = SIP_CE_INVITE_AGAIN };
 
 	sip_call_dispatch(c, &e);
 }
 
 void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
 {
-	struct sip_call_ev e = { .type = CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
+	struct sip_call_ev e = { .type = SIP_CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
 
 	sip_call_dispatch(c, &e);
 }
@@ -69,22 +69,22 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 	struct sip_sdp_media sdp;
 
 	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
-		e.type = type == -1 ? CE_TRANSPORT_ERROR : CE_TIMER_B;
+		e.type = type == -1 ? SIP_CE_TRANSPORT_ERROR : SIP_CE_TIMER_B;
 		e.code = type == -1 ? 503 : 408;
 	} else if (!resp) {
 		return;
 	} else {
 		e.code = resp->status_code;
 		if (type == OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN)
-			e.type = CE_2XX_AGAIN;
+			e.type = SIP_CE_2XX_AGAIN;
 		else
-			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
+			e.type = e.code < 200 ? SIP_CE_1XX : e.code < 300 ? SIP_CE_2XX : SIP_CE_FINAL;
 		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0) {
 			e.sdp = &sdp;
 			if (e.code >= 200)
 				c->remote_dir = sdp.dir;
 		}
-		if (e.type == CE_FINAL) {
+		if (e.type == SIP_CE_FINAL) {
 			int w = sip_header_number(resp, "warning");
 
 			e.q850 = sip_reason_q850(resp);
@@ -104,7 +104,7 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 {
 	struct sip_call *c = NULL;
 	osip_message_t *m = NULL;
-	struct sip_call_ev e = { .type = CE_CMD_INVITE };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_INVITE };
 	int err;
 
 	*out = NULL;
@@ -164,20 +164,20 @@ int sip_call_respond(struct sip_call *c, int code, const struct sip_sdp_media *s
 
 	if (!c)
 		return EINVAL;
-	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
+	e.type = code < 200 ? SIP_CE_CMD_1XX : code < 300 ? SIP_CE_CMD_2XX : SIP_CE_CMD_REJECT;
 	return respond_cmd(c, &e, 101);
 }
 
 int sip_call_refuse(struct sip_call *c, int code, int q850)
 {
-	struct sip_call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_REFUSE, .code = code, .q850 = q850 };
 
 	return c ? respond_cmd(c, &e, 300) : EINVAL;
 }
 
 int sip_call_hangup(struct sip_call *c, int q850)
 {
-	struct sip_call_ev e = { .type = CE_CMD_HANGUP, .q850 = q850 };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_HANGUP, .q850 = q850 };
 	struct sip_ua *ua;
 	int err;
 

@@ -133,7 +133,7 @@ void sip_call_destroy(struct sip_call *c)
 
 int sip_call_reapable(const struct sip_call *c)
 {
-	return c->released && c->ntr <= 0 && !c->resp2xx && c->st != CS_IN_WAIT_ACK_BYE &&
+	return c->released && c->ntr <= 0 && !c->resp2xx && c->st != SIP_CS_IN_WAIT_ACK_BYE &&
 	       !c->in_fsm;
 }
 

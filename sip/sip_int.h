@@ -49,45 +49,45 @@ int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
  * -> (action, next state); anything not in it is refused and logged.
  */
 enum sip_call_state {
-	CS_NULL,		/* created, nothing sent or received yet */
-	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
-	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
-	CS_IN_WAIT_ACK_BYE,	/* UAS: as IN_WAIT_ACK, gw/ hung up: BYE after ACK */
-	CS_OUT_CALLING,		/* UAC: INVITE sent, nothing received (ICT Calling) */
-	CS_OUT_PROCEEDING,	/* UAC: 1xx received (ICT Proceeding) */
-	CS_CANCEL_PENDING,	/* UAC: hung up before any 1xx: CANCEL on the first */
-	CS_CANCELLING,		/* UAC: CANCEL sent */
-	CS_CONFIRMED,		/* dialog established both ways */
-	CS_BYE_SENT,		/* BYE sent, waiting for its transaction */
-	CS_DONE,		/* nothing left but transactions finishing */
-	CS_COUNT
+	SIP_CS_NULL,		/* created, nothing sent or received yet */
+	SIP_CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
+	SIP_CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
+	SIP_CS_IN_WAIT_ACK_BYE,	/* UAS: as IN_WAIT_ACK, gw/ hung up: BYE after ACK */
+	SIP_CS_OUT_CALLING,		/* UAC: INVITE sent, nothing received (ICT Calling) */
+	SIP_CS_OUT_PROCEEDING,	/* UAC: 1xx received (ICT Proceeding) */
+	SIP_CS_CANCEL_PENDING,	/* UAC: hung up before any 1xx: CANCEL on the first */
+	SIP_CS_CANCELLING,		/* UAC: CANCEL sent */
+	SIP_CS_CONFIRMED,		/* dialog established both ways */
+	SIP_CS_BYE_SENT,		/* BYE sent, waiting for its transaction */
+	SIP_CS_DONE,		/* nothing left but transactions finishing */
+	SIP_CS_COUNT
 };
 
 enum sip_call_event {
 	/* from the network */
-	CE_INVITE,		/* a new INVITE (the call is created for it) */
-	CE_1XX,			/* to our INVITE */
-	CE_2XX,
-	CE_2XX_AGAIN,		/* a 2xx retransmitted after the ICT ended */
-	CE_FINAL,		/* 3xx-6xx to our INVITE */
-	CE_TIMER_B,		/* our INVITE timed out (ICT Timer B) */
-	CE_TRANSPORT_ERROR,	/* our INVITE could not be sent */
-	CE_ACK,
-	CE_BYE,
-	CE_CANCEL,
-	CE_REINVITE,
-	CE_INVITE_AGAIN,	/* the INVITE retransmitted after our 2xx (Timer L) */
+	SIP_CE_INVITE,		/* a new INVITE (the call is created for it) */
+	SIP_CE_1XX,			/* to our INVITE */
+	SIP_CE_2XX,
+	SIP_CE_2XX_AGAIN,		/* a 2xx retransmitted after the ICT ended */
+	SIP_CE_FINAL,		/* 3xx-6xx to our INVITE */
+	SIP_CE_TIMER_B,		/* our INVITE timed out (ICT Timer B) */
+	SIP_CE_TRANSPORT_ERROR,	/* our INVITE could not be sent */
+	SIP_CE_ACK,
+	SIP_CE_BYE,
+	SIP_CE_CANCEL,
+	SIP_CE_REINVITE,
+	SIP_CE_INVITE_AGAIN,	/* the INVITE retransmitted after our 2xx (Timer L) */
 	/* our timers */
-	CE_TIMER_2XX,		/* 2xx retransmission: T1 doubling to T2 */
-	CE_TIMER_ACK,		/* 64*T1 without the ACK for our 2xx */
+	SIP_CE_TIMER_2XX,		/* 2xx retransmission: T1 doubling to T2 */
+	SIP_CE_TIMER_ACK,		/* 64*T1 without the ACK for our 2xx */
 	/* from gw/ */
-	CE_CMD_INVITE,
-	CE_CMD_1XX,
-	CE_CMD_2XX,
-	CE_CMD_REJECT,		/* final response >= 300 */
-	CE_CMD_REFUSE,		/* the same, stateless: sent once, the IST dropped */
-	CE_CMD_HANGUP,
-	CE_COUNT
+	SIP_CE_CMD_INVITE,
+	SIP_CE_CMD_1XX,
+	SIP_CE_CMD_2XX,
+	SIP_CE_CMD_REJECT,		/* final response >= 300 */
+	SIP_CE_CMD_REFUSE,		/* the same, stateless: sent once, the IST dropped */
+	SIP_CE_CMD_HANGUP,
+	SIP_CE_COUNT
 };
 
 /* What an event of the dialog machine carries. */
