@@ -26,9 +26,8 @@ void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &cid) ||
 	    !(c->call_id = strdup(cid)) || sip_call_index(c)) {
 		osip_free(cid);
-		sip_call_release(c);
 		sip_ua_reply(ua, tr, invite, 500);
-		sip_call_fail(c, 500, -1, SIP_END_ERROR, "cannot keep the INVITE");
+		sip_call_fail(c, 500, -1, "cannot keep the INVITE");
 		return;
 	}
 	osip_free(cid);
@@ -136,25 +135,51 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 	sip_ua_kick(ua);
 	return 0;
 out:
-	osip_message_free(m);
-	sip_call_release(c);
-	if (m)
-		sip_call_fail(c, 500, -1, SIP_END_ERROR, "INVITE not sent: %s", strerror(err));
+	osip_message_free(m);	/* the transaction's only once it was made */
+	if (fsm_state(c->fsm) == SIP_CS_NULL)	/* else act_invite took the failure path */
+		sip_call_fail(c, 500, -1, "INVITE not sent: %s", strerror(err));
 	sip_ua_kick(ua);	/* reaps it */
 	return err;
 }
 
-/* A response from gw/ to its incoming INVITE: only to gw/'s own call, with
- * its INVITE transaction alive, and a status from min_code to 699. */
+/* gw/'s response to the INVITE, built before the machine takes it (its
+ * action only sends it: a response that cannot be built changes no
+ * state). A 503 says when to try again (RFC 3261 section 21.5.4), unless
+ * it goes statelessly. */
+static int build_answer(struct sip_call *c, struct sip_call_ev *e)
+{
+	int err = sip_dialog_build_response(c, c->invite, e->code, e->sdp, e->q850, &e->msg);
+
+	if (err) {
+		SIP_CLOG(LOG_LVL_WARN, c, "%d not sent: %s", e->code, strerror(err));
+		return err;
+	}
+	if (e->code == 503 && c->ua->retry_after > 0 && e->type != SIP_CE_CMD_REFUSE) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", c->ua->retry_after);
+		osip_message_set_header(e->msg, "Retry-After", v);
+	}
+	return 0;
+}
+
+/* A response from gw/ to its incoming INVITE: with its INVITE transaction
+ * alive, a status from min_code to 699, in a state that takes it. */
 static int respond_cmd(struct sip_call *c, struct sip_call_ev *e, int min_code)
 {
+	struct sip_ua *ua = c->ua;
 	int err;
 
-	if (c->released || !c->inv_tr || e->code < min_code || e->code > 699)
+	if (!c->inv_tr || e->code < min_code || e->code > 699)
 		return sip_call_refused(c, e);
+	err = build_answer(c, e);
+	if (err)
+		return err;
 	err = sip_call_dispatch(c, e);
-	if (!err)
-		sip_ua_kick(c->ua);
+	if (err)
+		osip_message_free(e->msg);	/* refused: not sent */
+	else
+		sip_ua_kick(ua);
 	return err;
 }
 
@@ -183,11 +208,7 @@ int sip_call_hangup(struct sip_call *c, int q850)
 
 	if (!c)
 		return EINVAL;
-	if (c->released)
-		return sip_call_refused(c, &e);
 	ua = c->ua;
-	sip_call_release(c);
-	c->hangup_q850 = q850;
 	SIP_CLOG(LOG_LVL_INFO, c, "hangup (cause %d)", q850);
 	err = sip_call_dispatch(c, &e);
 	sip_ua_kick(ua);

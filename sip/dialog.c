@@ -111,7 +111,6 @@ int sip_dialog_send_bye(struct sip_call *c, int q850)
 	char host[64];
 	int port;
 
-	c->bye_tried = 1;
 	if (build_in_dialog(c, "BYE", &bye)) {
 		SIP_CLOG(LOG_LVL_ERR, c, "cannot build BYE");
 		return ENOMEM;
