@@ -247,6 +247,11 @@ int sip_msg_sdp(const osip_message_t *m, struct sip_sdp_media *out);
 int sip_is_ip_literal(const char *h);
 
 /* build.c: our messages, outside a dialog's logic */
+/* A new request with its request line, "METHOD uri SIP/2.0" (RFC 3261
+ * section 7.1): uri as text (EINVAL when it does not parse), or a
+ * message's, cloned (_uri). 0 or an errno, *out NULL then. */
+int sip_request_new(const char *method, const char *uri, osip_message_t **out);
+int sip_request_new_uri(const char *method, const osip_uri_t *uri, osip_message_t **out);
 /* Our Via: the transport's name, rport, a fresh RFC 3261 branch. */
 int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
 /* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
