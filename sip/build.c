@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Building our messages, outside any dialog's logic: a response to a
- * request (and queueing it on its server transaction), our Via, Contact,
- * an SDP body, a Reason header.
+ * Building our messages, outside any dialog's logic: a request line, a
+ * response to a request (and queueing it on its server transaction), our
+ * Via, Contact, an SDP body, a Reason header.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,47 @@
 #include <string.h>
 
 #include "sip/sip_int.h"
+
+/* The request line on a new message; uri is the message's from here on,
+ * even on an error. */
+static int request_line(const char *method, osip_uri_t *uri, osip_message_t **out)
+{
+	osip_message_t *m = NULL;
+
+	if (osip_message_init(&m)) {
+		osip_uri_free(uri);
+		return ENOMEM;
+	}
+	osip_message_set_method(m, osip_strdup(method));
+	osip_message_set_version(m, osip_strdup("SIP/2.0"));
+	osip_message_set_uri(m, uri);
+	*out = m;
+	return 0;
+}
+
+int sip_request_new(const char *method, const char *uri, osip_message_t **out)
+{
+	osip_uri_t *u = NULL;
+
+	*out = NULL;
+	if (osip_uri_init(&u))
+		return ENOMEM;
+	if (osip_uri_parse(u, uri)) {
+		osip_uri_free(u);
+		return EINVAL;
+	}
+	return request_line(method, u, out);
+}
+
+int sip_request_new_uri(const char *method, const osip_uri_t *uri, osip_message_t **out)
+{
+	osip_uri_t *u = NULL;
+
+	*out = NULL;
+	if (osip_uri_clone(uri, &u))
+		return ENOMEM;
+	return request_line(method, u, out);
+}
 
 int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m)
 {

@@ -16,7 +16,7 @@
 void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *invite)
 {
 	struct sip_call *c = sip_call_new(ua, 0);
-	struct sip_call_ev e = { .type = CE_INVITE, .tr = tr, .msg = invite };
+	struct sip_call_ev e = { .type = SIP_CE_INVITE, .tr = tr, .msg = invite };
 	char *cid = NULL;
 
 	if (!c) {
@@ -26,9 +26,8 @@ void sip_call_incoming(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 	if (osip_message_clone(invite, &c->invite) || osip_call_id_to_str(invite->call_id, &cid) ||
 	    !(c->call_id = strdup(cid)) || sip_call_index(c)) {
 		osip_free(cid);
-		sip_call_release(c);
 		sip_ua_reply(ua, tr, invite, 500);
-		sip_call_fail(c, 500, -1, SIP_END_ERROR, "cannot keep the INVITE");
+		sip_call_fail(c, 500, -1, "cannot keep the INVITE");
 		return;
 	}
 	osip_free(cid);
@@ -43,21 +42,21 @@ void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_messag
 {
 	struct sip_call_ev e = { .tr = tr, .msg = req, .q850 = sip_reason_q850(req) };
 
-	e.type = MSG_IS_ACK(req) ? CE_ACK : MSG_IS_BYE(req) ? CE_BYE :
-		 MSG_IS_CANCEL(req) ? CE_CANCEL : CE_REINVITE;
+	e.type = MSG_IS_ACK(req) ? SIP_CE_ACK : MSG_IS_BYE(req) ? SIP_CE_BYE :
+		 MSG_IS_CANCEL(req) ? SIP_CE_CANCEL : SIP_CE_REINVITE;
 	sip_call_dispatch(c, &e);
 }
 
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c)
 {
-	struct sip_call_ev e = { .type = CE_INVITE_AGAIN };
+	struct sip_call_ev e = { .type = SIP_CE_INVITE_AGAIN };
 
 	sip_call_dispatch(c, &e);
 }
 
 void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp)
 {
-	struct sip_call_ev e = { .type = CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
+	struct sip_call_ev e = { .type = SIP_CE_2XX_AGAIN, .msg = resp, .code = resp->status_code };
 
 	sip_call_dispatch(c, &e);
 }
@@ -69,22 +68,22 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp)
 	struct sip_sdp_media sdp;
 
 	if (type == -1 || type == OSIP_ICT_STATUS_TIMEOUT) {
-		e.type = type == -1 ? CE_TRANSPORT_ERROR : CE_TIMER_B;
+		e.type = type == -1 ? SIP_CE_TRANSPORT_ERROR : SIP_CE_TIMER_B;
 		e.code = type == -1 ? 503 : 408;
 	} else if (!resp) {
 		return;
 	} else {
 		e.code = resp->status_code;
 		if (type == OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN)
-			e.type = CE_2XX_AGAIN;
+			e.type = SIP_CE_2XX_AGAIN;
 		else
-			e.type = e.code < 200 ? CE_1XX : e.code < 300 ? CE_2XX : CE_FINAL;
+			e.type = e.code < 200 ? SIP_CE_1XX : e.code < 300 ? SIP_CE_2XX : SIP_CE_FINAL;
 		if (e.code < 300 && sip_msg_sdp(resp, &sdp) == 0) {
 			e.sdp = &sdp;
 			if (e.code >= 200)
 				c->remote_dir = sdp.dir;
 		}
-		if (e.type == CE_FINAL) {
+		if (e.type == SIP_CE_FINAL) {
 			int w = sip_header_number(resp, "warning");
 
 			e.q850 = sip_reason_q850(resp);
@@ -104,7 +103,7 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 {
 	struct sip_call *c = NULL;
 	osip_message_t *m = NULL;
-	struct sip_call_ev e = { .type = CE_CMD_INVITE };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_INVITE };
 	int err;
 
 	*out = NULL;
@@ -136,25 +135,51 @@ int sip_call_invite(struct sip_ua *ua, const char *request_uri, const char *from
 	sip_ua_kick(ua);
 	return 0;
 out:
-	osip_message_free(m);
-	sip_call_release(c);
-	if (m)
-		sip_call_fail(c, 500, -1, SIP_END_ERROR, "INVITE not sent: %s", strerror(err));
+	osip_message_free(m);	/* the transaction's only once it was made */
+	if (fsm_state(c->fsm) == SIP_CS_NULL)	/* else act_invite took the failure path */
+		sip_call_fail(c, 500, -1, "INVITE not sent: %s", strerror(err));
 	sip_ua_kick(ua);	/* reaps it */
 	return err;
 }
 
-/* A response from gw/ to its incoming INVITE: only to gw/'s own call, with
- * its INVITE transaction alive, and a status from min_code to 699. */
+/* gw/'s response to the INVITE, built before the machine takes it (its
+ * action only sends it: a response that cannot be built changes no
+ * state). A 503 says when to try again (RFC 3261 section 21.5.4), unless
+ * it goes statelessly. */
+static int build_answer(struct sip_call *c, struct sip_call_ev *e)
+{
+	int err = sip_dialog_build_response(c, c->invite, e->code, e->sdp, e->q850, &e->msg);
+
+	if (err) {
+		SIP_CLOG(LOG_LVL_WARN, c, "%d not sent: %s", e->code, strerror(err));
+		return err;
+	}
+	if (e->code == 503 && c->ua->retry_after > 0 && e->type != SIP_CE_CMD_REFUSE) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", c->ua->retry_after);
+		osip_message_set_header(e->msg, "Retry-After", v);
+	}
+	return 0;
+}
+
+/* A response from gw/ to its incoming INVITE: with its INVITE transaction
+ * alive, a status from min_code to 699, in a state that takes it. */
 static int respond_cmd(struct sip_call *c, struct sip_call_ev *e, int min_code)
 {
+	struct sip_ua *ua = c->ua;
 	int err;
 
-	if (c->released || !c->inv_tr || e->code < min_code || e->code > 699)
+	if (!c->inv_tr || e->code < min_code || e->code > 699)
 		return sip_call_refused(c, e);
+	err = build_answer(c, e);
+	if (err)
+		return err;
 	err = sip_call_dispatch(c, e);
-	if (!err)
-		sip_ua_kick(c->ua);
+	if (err)
+		osip_message_free(e->msg);	/* refused: not sent */
+	else
+		sip_ua_kick(ua);
 	return err;
 }
 
@@ -164,30 +189,26 @@ int sip_call_respond(struct sip_call *c, int code, const struct sip_sdp_media *s
 
 	if (!c)
 		return EINVAL;
-	e.type = code < 200 ? CE_CMD_1XX : code < 300 ? CE_CMD_2XX : CE_CMD_REJECT;
+	e.type = code < 200 ? SIP_CE_CMD_1XX : code < 300 ? SIP_CE_CMD_2XX : SIP_CE_CMD_REJECT;
 	return respond_cmd(c, &e, 101);
 }
 
 int sip_call_refuse(struct sip_call *c, int code, int q850)
 {
-	struct sip_call_ev e = { .type = CE_CMD_REFUSE, .code = code, .q850 = q850 };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_REFUSE, .code = code, .q850 = q850 };
 
 	return c ? respond_cmd(c, &e, 300) : EINVAL;
 }
 
 int sip_call_hangup(struct sip_call *c, int q850)
 {
-	struct sip_call_ev e = { .type = CE_CMD_HANGUP, .q850 = q850 };
+	struct sip_call_ev e = { .type = SIP_CE_CMD_HANGUP, .q850 = q850 };
 	struct sip_ua *ua;
 	int err;
 
 	if (!c)
 		return EINVAL;
-	if (c->released)
-		return sip_call_refused(c, &e);
 	ua = c->ua;
-	sip_call_release(c);
-	c->hangup_q850 = q850;
 	SIP_CLOG(LOG_LVL_INFO, c, "hangup (cause %d)", q850);
 	err = sip_call_dispatch(c, &e);
 	sip_ua_kick(ua);

@@ -3,7 +3,8 @@
  * The UA's calls: which call a message belongs to (by Call-ID in a hash
  * map, then the dialog or the INVITE's branch: nothing walks every call),
  * a call's transactions, and when a call may be freed (the reaper in
- * ua.c looks only at calls something happened to).
+ * ua.c looks only at calls something happened to; the machine in call.c
+ * frees it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ int sip_call_index(struct sip_call *c)
 	int err = hmap_insert(&c->ua->calls_by_cid, &c->cid_node, hmap_hash_str(c->call_id));
 
 	c->indexed = !err;
+	fsm_set_name(c->fsm, "sip call %u (%.72s)", c->id, c->call_id);
 	return err;
 }
 
@@ -108,7 +110,7 @@ struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *c
 
 void sip_call_touch(struct sip_call *c)
 {
-	if (c->touched)
+	if (c->touched || fsm_ended(c->fsm))
 		return;
 	c->touched = 1;
 	c->tnext = c->ua->touched;
@@ -119,8 +121,8 @@ void sip_call_destroy(struct sip_call *c)
 {
 	if (!c)
 		return;
+	fsm_free(c->fsm);
 	loop_timer_free(c->t_2xx);
-	loop_timer_free(c->t_ack);
 	if (c->invite)
 		osip_message_free(c->invite);
 	if (c->dialog)
@@ -131,10 +133,20 @@ void sip_call_destroy(struct sip_call *c)
 	free(c);
 }
 
-int sip_call_reapable(const struct sip_call *c)
+/*
+ * When a call may be freed is the machine's to say: in DONE or BYE_SENT
+ * (gw/ let go, nothing is awaited but transactions) with no transaction
+ * left, SIP_CE_IDLE takes it to FREED and its cleanup frees it, after the
+ * outermost dispatch. Only the reaper sends SIP_CE_IDLE, and it has taken
+ * the call off ua->touched before: a call that ended is never on it
+ * (sip_call_touch does nothing then).
+ */
+void sip_call_reap(struct sip_call *c)
 {
-	return c->released && c->ntr <= 0 && !c->resp2xx && c->st != CS_IN_WAIT_ACK_BYE &&
-	       !c->in_fsm;
+	struct sip_call_ev e = { .type = SIP_CE_IDLE };
+
+	if (c->ntr <= 0)
+		sip_call_dispatch(c, &e);
 }
 
 void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)

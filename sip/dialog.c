@@ -58,20 +58,16 @@ static int build_in_dialog(struct sip_call *c, const char *method, osip_message_
 {
 	osip_dialog_t *d = c->dialog;
 	osip_message_t *m = NULL;
-	osip_uri_t *uri = NULL;
 	const osip_uri_t *target;
 	char cseq[40];
 
 	*out = NULL;
-	if (!d || osip_message_init(&m))
+	if (!d)
 		return ENOMEM;
-	osip_message_set_method(m, osip_strdup(method));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
 	target = d->remote_contact_uri && d->remote_contact_uri->url ? d->remote_contact_uri->url :
 		 c->outgoing ? c->invite->req_uri : c->invite->from->url;
-	if (osip_uri_clone(target, &uri))
-		goto fail;
-	osip_message_set_uri(m, uri);
+	if (sip_request_new_uri(method, target, &m))
+		return ENOMEM;
 	if (osip_from_clone(d->local_uri, &m->from) || osip_to_clone(d->remote_uri, &m->to) ||
 	    osip_message_set_call_id(m, d->call_id))
 		goto fail;
@@ -111,7 +107,6 @@ int sip_dialog_send_bye(struct sip_call *c, int q850)
 	char host[64];
 	int port;
 
-	c->bye_tried = 1;
 	if (build_in_dialog(c, "BYE", &bye)) {
 		SIP_CLOG(LOG_LVL_ERR, c, "cannot build BYE");
 		return ENOMEM;
@@ -127,17 +122,11 @@ int sip_dialog_send_bye(struct sip_call *c, int q850)
 int sip_dialog_send_cancel(struct sip_call *c)
 {
 	osip_message_t *m = NULL, *inv = c->invite;
-	osip_uri_t *uri = NULL;
 	osip_via_t *via = NULL;
 	char cseq[40];
 
-	if (osip_message_init(&m))
+	if (sip_request_new_uri("CANCEL", inv->req_uri, &m))
 		return ENOMEM;
-	osip_message_set_method(m, osip_strdup("CANCEL"));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	if (osip_uri_clone(inv->req_uri, &uri))
-		goto fail;
-	osip_message_set_uri(m, uri);
 	if (osip_via_clone(osip_list_get(&inv->vias, 0), &via))
 		goto fail;
 	osip_list_add(&m->vias, via, -1);

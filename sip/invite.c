@@ -104,20 +104,13 @@ int sip_dialog_build_invite(struct sip_call *c, const char *request_uri, const c
 {
 	struct sip_ua *ua = c->ua;
 	osip_message_t *m = NULL;
-	osip_uri_t *uri = NULL;
 	char cid[96], tmp[17], contact[128], from[400], to[400];
-	int err = EINVAL;
+	int err = sip_request_new("INVITE", request_uri, &m);
 
 	*out = NULL;
-	if (osip_message_init(&m))
-		return ENOMEM;
-	osip_message_set_method(m, osip_strdup("INVITE"));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	if (osip_uri_init(&uri) || osip_uri_parse(uri, request_uri)) {
-		osip_uri_free(uri);
-		goto out;
-	}
-	osip_message_set_uri(m, uri);
+	if (err)
+		return err;
+	err = EINVAL;
 	name_addr(from_uri, from, sizeof(from));
 	name_addr(to_uri, to, sizeof(to));
 	if (osip_message_set_from(m, from) || !m->from || osip_message_set_to(m, to) || !m->to)

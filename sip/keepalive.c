@@ -134,20 +134,12 @@ void sip_ping_free_all(struct sip_ua *ua)
 static int build_options(struct sip_ua *ua, const char *request_uri, osip_message_t **out)
 {
 	osip_message_t *m = NULL;
-	osip_uri_t *uri = NULL;
 	char from[160], tag[17], cid[96], tmp[17], hostfmt[72];
+	int err = sip_request_new("OPTIONS", request_uri, &m);
 
 	*out = NULL;
-	if (osip_message_init(&m))
-		return ENOMEM;
-	osip_message_set_method(m, osip_strdup("OPTIONS"));
-	osip_message_set_version(m, osip_strdup("SIP/2.0"));
-	if (osip_uri_init(&uri) || osip_uri_parse(uri, request_uri)) {
-		osip_uri_free(uri);
-		osip_message_free(m);
-		return EINVAL;
-	}
-	osip_message_set_uri(m, uri);
+	if (err)
+		return err;
 	sip_host_fmt(ua->addr, hostfmt, sizeof(hostfmt));
 	sip_ua_rand_token(tag, sizeof(tag));
 	snprintf(from, sizeof(from), "<sip:sipgw@%s:%u>;tag=%s", hostfmt, ua->port, tag);

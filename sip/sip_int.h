@@ -12,6 +12,7 @@
 #include <osip2/osip_dialog.h>
 #include <osipparser2/osip_parser.h>
 
+#include "lib/fsm.h"
 #include "lib/hmap.h"
 #include "lib/loop.h"
 #include "sip/sip.h"
@@ -45,64 +46,69 @@ int sip_raw_request_line(const char *buf, size_t len, char *out, size_t outlen);
 
 /* ---- the UA (ua.c) ---- */
 /*
- * The dialog machine of one call (call.c): a const table of (state, event)
- * -> (action, next state); anything not in it is refused and logged.
+ * The dialog machine of one call (call.c), on lib/fsm: its states, its
+ * events, and what an event carries. The table is call.c's.
  */
 enum sip_call_state {
-	CS_NULL,		/* created, nothing sent or received yet */
-	CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
-	CS_IN_WAIT_ACK,		/* UAS: 2xx sent, retransmitting until ACK */
-	CS_IN_WAIT_ACK_BYE,	/* UAS: as IN_WAIT_ACK, gw/ hung up: BYE after ACK */
-	CS_OUT_CALLING,		/* UAC: INVITE sent, nothing received (ICT Calling) */
-	CS_OUT_PROCEEDING,	/* UAC: 1xx received (ICT Proceeding) */
-	CS_CANCEL_PENDING,	/* UAC: hung up before any 1xx: CANCEL on the first */
-	CS_CANCELLING,		/* UAC: CANCEL sent */
-	CS_CONFIRMED,		/* dialog established both ways */
-	CS_BYE_SENT,		/* BYE sent, waiting for its transaction */
-	CS_DONE,		/* nothing left but transactions finishing */
-	CS_COUNT
+	SIP_CS_NULL,		/* created, nothing sent or received yet */
+	SIP_CS_IN_PROCEEDING,	/* UAS: INVITE received, no final response */
+	SIP_CS_IN_WAIT_ACK,	/* UAS: 2xx sent, retransmitted until the ACK (64*T1) */
+	SIP_CS_IN_WAIT_ACK_BYE,	/* UAS: as IN_WAIT_ACK, gw/ hung up: BYE after the ACK */
+	SIP_CS_OUT_CALLING,	/* UAC: INVITE sent, nothing received (ICT Calling) */
+	SIP_CS_OUT_PROCEEDING,	/* UAC: 1xx received (ICT Proceeding) */
+	SIP_CS_CANCEL_PENDING,	/* UAC: hung up before any 1xx: CANCEL on the first */
+	SIP_CS_CANCELLING,	/* UAC: CANCEL sent */
+	SIP_CS_CONFIRMED,	/* dialog established both ways */
+	SIP_CS_RE_WAIT_ACK,	/* UAS of a re-INVITE: its 2xx retransmitted until the ACK */
+	SIP_CS_BYE_SENT,	/* BYE sent, waiting for its transaction */
+	SIP_CS_DONE,		/* nothing left but transactions finishing */
+	SIP_CS_FREED,		/* final: no transaction left, the call is freed */
+	SIP_CS_COUNT
 };
 
 enum sip_call_event {
 	/* from the network */
-	CE_INVITE,		/* a new INVITE (the call is created for it) */
-	CE_1XX,			/* to our INVITE */
-	CE_2XX,
-	CE_2XX_AGAIN,		/* a 2xx retransmitted after the ICT ended */
-	CE_FINAL,		/* 3xx-6xx to our INVITE */
-	CE_TIMER_B,		/* our INVITE timed out (ICT Timer B) */
-	CE_TRANSPORT_ERROR,	/* our INVITE could not be sent */
-	CE_ACK,
-	CE_BYE,
-	CE_CANCEL,
-	CE_REINVITE,
-	CE_INVITE_AGAIN,	/* the INVITE retransmitted after our 2xx (Timer L) */
+	SIP_CE_INVITE,		/* a new INVITE (the call is created for it) */
+	SIP_CE_1XX,		/* to our INVITE */
+	SIP_CE_2XX,
+	SIP_CE_2XX_AGAIN,	/* a 2xx retransmitted after the ICT ended */
+	SIP_CE_FINAL,		/* 3xx-6xx to our INVITE */
+	SIP_CE_TIMER_B,		/* our INVITE timed out (ICT Timer B) */
+	SIP_CE_TRANSPORT_ERROR,	/* our INVITE could not be sent */
+	SIP_CE_ACK,
+	SIP_CE_BYE,
+	SIP_CE_CANCEL,
+	SIP_CE_REINVITE,
+	SIP_CE_INVITE_AGAIN,	/* the INVITE retransmitted after our 2xx (Timer L) */
 	/* our timers */
-	CE_TIMER_2XX,		/* 2xx retransmission: T1 doubling to T2 */
-	CE_TIMER_ACK,		/* 64*T1 without the ACK for our 2xx */
+	SIP_CE_TIMER_2XX,	/* 2xx retransmission: T1 doubling to T2 */
+	SIP_CE_TIMER_ACK,	/* 64*T1 without the ACK for our 2xx (the state's timer) */
 	/* from gw/ */
-	CE_CMD_INVITE,
-	CE_CMD_1XX,
-	CE_CMD_2XX,
-	CE_CMD_REJECT,		/* final response >= 300 */
-	CE_CMD_REFUSE,		/* the same, stateless: sent once, the IST dropped */
-	CE_CMD_HANGUP,
-	CE_COUNT
+	SIP_CE_CMD_INVITE,
+	SIP_CE_CMD_1XX,
+	SIP_CE_CMD_2XX,
+	SIP_CE_CMD_REJECT,	/* final response >= 300 */
+	SIP_CE_CMD_REFUSE,	/* the same, stateless: sent once, the IST dropped */
+	SIP_CE_CMD_HANGUP,
+	/* from the reaper (calls.c) */
+	SIP_CE_IDLE,		/* no transaction of the call is left */
+	SIP_CE_COUNT
 };
 
-/* What an event of the dialog machine carries. */
+/* What an event of the dialog machine carries (the fsm's data; NULL for
+ * the timers' and SIP_CE_IDLE). */
 struct sip_call_ev {
 	enum sip_call_event type;
 	int code;			/* status of a response (received or to send) */
 	int q850;			/* Reason of a request, or gw/'s cause */
 	osip_transaction_t *tr;		/* the server transaction of a request */
-	osip_message_t *msg;		/* the request or response */
+	osip_message_t *msg;		/* the request or response; for gw/'s responses,
+					 * ours, built before (the action sends it) */
 	const struct sip_sdp_media *sdp;
+	int err;			/* out: why a command was not carried out */
 };
 
-#define SIP_CLOG(lvl, c, fmt, ...) \
-	log_msg(LOG_SIP, (lvl), "sip call %u (%s){%s}: " fmt, (c)->id, \
-		(c)->call_id ? (c)->call_id : "-", sip_call_state_name((c)->st), ##__VA_ARGS__)
+#define SIP_CLOG(lvl, c, fmt, ...) fsm_log((c)->fsm, (lvl), fmt, ##__VA_ARGS__)
 
 struct branch_entry {
 	struct branch_entry *next;	/* oldest first: all live 64*T1 */
@@ -113,19 +119,14 @@ struct branch_entry {
 
 struct sip_call {
 	struct sip_ua *ua;
+	struct fsm *fsm;		/* the dialog machine (call.c); its name "sip call N (Call-ID)" */
 	struct sip_call *next, **pprev;	/* ua->calls */
 	struct hmap_node cid_node;	/* ua->calls_by_cid, once call_id is known */
 	int indexed;
 	struct sip_call *tnext;		/* ua->touched: to be looked at by the reaper */
-	int touched;
+	int touched;			/* on ua->touched (a list, not a state) */
 	unsigned id;
-	int outgoing;
-	enum sip_call_state st;
-	int in_fsm;		/* dispatch depth: never reaped while > 0 */
-	int released;		/* gw/ dropped its pointer: no more events */
-	int established;	/* a 2xx was sent or received */
-	int bye_tried;		/* a BYE was built (or failed to be) */
-	int fail_code;		/* status recorded by call_fail(), 0 if none */
+	int outgoing;			/* the role, UAC or UAS, fixed when made */
 	int ntr;		/* transactions whose your_instance is this call */
 	void *user;
 	char *call_id;
@@ -145,14 +146,18 @@ struct sip_call {
 	size_t ack_len;
 	char ack_host[64];
 	int ack_port;
-	/* UAS: our 2xx, retransmitted until its ACK (RFC 3261 section 13.3.1.4) */
+	/* UAS: our 2xx, retransmitted until its ACK (RFC 3261 section 13.3.1.4)
+	 * while in a state that waits for it (call.c) */
 	char *resp2xx;
 	size_t resp2xx_len;
 	char resp_host[64];
 	int resp_port;
 	int rtx_ms;
+	uint64_t sent_2xx_ms;		/* when it went first: the 64*T1 counts from there */
 	struct loop_timer *t_2xx;	/* next retransmission: T1, 2*T1 ... T2 */
-	struct loop_timer *t_ack;	/* 64*T1: give up waiting for the ACK */
+	/* Our SDP, for the 2xx to a re-INVITE (RFC 3264 section 8). Not a
+	 * state: a call answered or offered without SDP is in the same states
+	 * as one with it; the flag says only whether there is one to repeat. */
 	struct sip_sdp_media local_sdp;
 	int have_local_sdp;
 };
@@ -184,7 +189,6 @@ struct sip_ua {
 	struct sip_ping *pings;		/* our OPTIONS in progress (keepalive.c) */
 	struct sip_policy policy;	/* gw/'s answers (sip.h) */
 	struct sip_ua_stats st;
-	uint64_t calls_failed;		/* call_fail() in call.c */
 	int t1_ms, t2_ms;		/* RFC 3261 T1, T2 for our own timers */
 	unsigned next_call_id;
 	int in_run, again;
@@ -243,6 +247,11 @@ int sip_msg_sdp(const osip_message_t *m, struct sip_sdp_media *out);
 int sip_is_ip_literal(const char *h);
 
 /* build.c: our messages, outside a dialog's logic */
+/* A new request with its request line, "METHOD uri SIP/2.0" (RFC 3261
+ * section 7.1): uri as text (EINVAL when it does not parse), or a
+ * message's, cloned (_uri). 0 or an errno, *out NULL then. */
+int sip_request_new(const char *method, const char *uri, osip_message_t **out);
+int sip_request_new_uri(const char *method, const osip_uri_t *uri, osip_message_t **out);
 /* Our Via: the transport's name, rport, a fresh RFC 3261 branch. */
 int sip_ua_add_via(struct sip_ua *ua, osip_message_t *m);
 /* A response to req (clone of its Via/From/To/Call-ID/CSeq); to_tag added
@@ -284,11 +293,15 @@ struct sip_call *sip_call_find_dialog(struct sip_ua *ua, osip_message_t *req);
 struct sip_call *sip_call_find_branch(struct sip_ua *ua, const osip_message_t *cancel);
 struct sip_call *sip_call_find_callid(struct sip_ua *ua, const char *call_id, int outgoing);
 void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr);
-int sip_call_reapable(const struct sip_call *c);
-/* Something happened to c that may let it be reaped (ua.c looks after the
- * pass); only touched calls are looked at, never all of them. */
+/* Something happened to c that may let it end (a transaction gone, an
+ * ending state entered): ua.c reaps it after the pass; only touched calls
+ * are looked at, never all of them. Nothing once its machine ended. */
 void sip_call_touch(struct sip_call *c);
-/* c->call_id is set: find it by Call-ID from now on (0 or ENOMEM). */
+/* The reaper's look at a touched call: with no transaction left, its
+ * machine gets SIP_CE_IDLE (in DONE or BYE_SENT: FREED, and it is freed). */
+void sip_call_reap(struct sip_call *c);
+/* c->call_id is set: find it by Call-ID from now on, and name its lines
+ * after it (0 or ENOMEM). */
 int sip_call_index(struct sip_call *c);
 /* Out of ua->calls and the Call-ID index (before sip_call_destroy). */
 void sip_call_unlink(struct sip_call *c);
@@ -316,16 +329,17 @@ void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
 void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
 
-/* call.c: the dialog machine. Its entry points for call_api.c: a new call
- * on the UA's list; gw/ no longer holds it; one event through the table
- * (0 or the action's errno); an event the table refuses (logged, a
- * request answered 500: EINVAL); the one failure path. */
-const char *sip_call_state_name(enum sip_call_state st);
+/* call.c: the dialog machine. The def checked (sip_ua_new); a new call on
+ * the UA's list, in NULL; one event through the table (0, EINVAL when
+ * refused, or the errno of a command not carried out: e->err); an event
+ * refused before the table (logged like the table's, a request answered
+ * 500: EINVAL); the one failure path (fsm_fail: logged with the status
+ * and Reason, counted, to DONE). */
+int sip_call_def_check(void);
 struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing);
-void sip_call_release(struct sip_call *c);
-int sip_call_dispatch(struct sip_call *c, const struct sip_call_ev *e);
-int sip_call_refused(struct sip_call *c, const struct sip_call_ev *e);
-void sip_call_fail(struct sip_call *c, int code, int q850, enum sip_end why, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int sip_call_dispatch(struct sip_call *c, struct sip_call_ev *e);
+int sip_call_refused(struct sip_call *c, struct sip_call_ev *e);
+void sip_call_fail(struct sip_call *c, int code, int q850, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

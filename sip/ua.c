@@ -135,11 +135,7 @@ static void reap_calls(struct sip_ua *ua)
 
 		ua->touched = c->tnext;
 		c->touched = 0;
-		if (sip_call_reapable(c)) {
-			sip_call_unlink(c);
-			sip_call_destroy(c);
-			ua->st.calls--;
-		}
+		sip_call_reap(c);
 	}
 }
 
@@ -174,7 +170,8 @@ int sip_ua_new(struct loop *loop, const struct sip_ua_params *p,
 	int i, err = ENOMEM;
 
 	*out = NULL;
-	if (!loop || !p || !p->address || strlen(p->address) >= sizeof(ua->addr) || !ev)
+	if (!loop || !p || !p->address || strlen(p->address) >= sizeof(ua->addr) || !ev ||
+	    sip_call_def_check())
 		return EINVAL;
 	if (!trace_ready) {
 		/* Before anything traces: otherwise osip prints to stdout. */
