@@ -450,6 +450,8 @@ static const struct fsm_trans table[] = {
 	{ FSM_ANY, EV_SHUTDOWN, CS_RELEASED, act_shutdown },
 };
 
+static struct fsm_counters call_counters;
+
 const struct fsm_def call_fsm_def = {
 	.name = "call",
 	.cat = LOG_ROUTE,
@@ -464,7 +466,13 @@ const struct fsm_def call_fsm_def = {
 	.on_fail = call_on_fail,
 	.parent_end_event = FSM_NONE,
 	.cleanup = call_cleanup,
+	.counters = &call_counters,
 };
+
+const struct fsm_def *gw_call_machine(void)
+{
+	return &call_fsm_def;
+}
 
 /* ---- all calls ---- */
 

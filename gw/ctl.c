@@ -14,6 +14,7 @@
 
 #include "gw/gw.h"
 #include "gw/media.h"
+#include "lib/fsm.h"
 #include "lib/log.h"
 
 #define REQ_MAX 256
@@ -150,6 +151,42 @@ static void cmd_status(struct gw *gw, struct reply *r, int json)
 				(unsigned long long)ti.age_s);
 		rprintf(r, "\n");
 	}
+}
+
+/* Each machine's counters (lib/fsm): how many instances it made, has now,
+ * ended, failed, how many events it refused, timers that expired. */
+static void cmd_machines(struct reply *r, int json)
+{
+	const struct fsm_def *defs[] = { gw_call_machine(), tdm_call_machine(), sip_call_machine() };
+
+	if (json)
+		rprintf(r, "[");
+	else
+		rprintf(r, "%-10s %8s %5s %8s %7s %8s %8s %11s\n", "MACHINE", "CREATED", "LIVE",
+			"ENDED", "FAILED", "REFUSED", "TIMEOUTS", "TRANSITIONS");
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		const struct fsm_counters *n = defs[i]->counters;
+		static const struct fsm_counters none;
+
+		if (!n)
+			n = &none;
+		if (json) {
+			rprintf(r, "%s{\"machine\":", i ? "," : "");
+			rjson(r, defs[i]->name);
+			rprintf(r, ",\"created\":%llu,\"live\":%u,\"ended\":%llu,\"failed\":%llu,"
+				   "\"refused\":%llu,\"timeouts\":%llu,\"transitions\":%llu}",
+				(unsigned long long)n->created, n->live, (unsigned long long)n->ended,
+				(unsigned long long)n->failed, (unsigned long long)n->refused,
+				(unsigned long long)n->timeouts, (unsigned long long)n->transitions);
+			continue;
+		}
+		rprintf(r, "%-10s %8llu %5u %8llu %7llu %8llu %8llu %11llu\n", defs[i]->name,
+			(unsigned long long)n->created, n->live, (unsigned long long)n->ended,
+			(unsigned long long)n->failed, (unsigned long long)n->refused,
+			(unsigned long long)n->timeouts, (unsigned long long)n->transitions);
+	}
+	if (json)
+		rprintf(r, "]\n");
 }
 
 static void cmd_spans(struct gw *gw, struct reply *r, int json)
@@ -300,6 +337,7 @@ static const char help_text[] =
 	"show spans        spans: layer 1/2 state, alarms, slips\n"
 	"show channels     every bearer channel and its call\n"
 	"show calls        calls in progress\n"
+	"show machines     each state machine's counters\n"
 	"reload            read the config again (kept only if valid)\n"
 	"--json            the same as JSON\n";
 
@@ -328,6 +366,8 @@ static void handle(struct gw_ctl *ctl, char *req, struct reply *out)
 		cmd_channels(ctl->gw, &body, json);
 	else if (nw == 2 && !strcmp(words[0], "show") && !strcmp(words[1], "calls"))
 		cmd_calls(ctl->gw, &body, json);
+	else if (nw == 2 && !strcmp(words[0], "show") && !strcmp(words[1], "machines"))
+		cmd_machines(&body, json);
 	else if (nw == 1 && !strcmp(words[0], "reload")) {
 		if (cmd_reload(ctl->gw, &body)) {
 			ok = 0;

@@ -63,6 +63,8 @@ int gw_reload(struct gw *gw, struct cfg_errors *errs);
 void gw_stop(struct gw *gw);
 
 struct gw_span *gw_span_by_id(struct gw *gw, int id);
+/* The call machine (lib/fsm): its name, states and counters. */
+const struct fsm_def *gw_call_machine(void);
 /* Status code for an OPTIONS from src_addr: what an INVITE from there
  * would get (RFC 3261 section 11): 403 from a source no trunk allows, 503
  * when no channel is free, else 200. */

@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  show spans        spans: layer 1/2 state, alarms, slips\n"
 	"  show channels     every bearer channel and its call\n"
 	"  show calls        calls in progress\n"
+	"  show machines     each state machine's counters\n"
 	"  reload            read the config again (kept only if valid)\n"
 	"  help              the daemon's list of commands\n"
 	"options (anywhere on the line):\n"

@@ -177,8 +177,11 @@ static void destroy(struct fsm *f)
 	while (f->children)
 		unlink_child(f->children);
 	loop_timer_free(f->timer);
-	if (f->def->counters && f->def->counters->live)
-		f->def->counters->live--;
+	if (f->def->counters) {
+		f->def->counters->ended++;
+		if (f->def->counters->live)
+			f->def->counters->live--;
+	}
 	free(f);
 }
 
@@ -209,8 +212,6 @@ static void finish(struct fsm *f)
 		if (ev != FSM_NONE)
 			fsm_dispatch(c, ev, &cause);
 	}
-	if (f->def->counters)
-		f->def->counters->ended++;
 	if (f->def->cleanup && !f->free_pending)
 		f->def->cleanup(f);
 	f->depth--;

@@ -71,6 +71,7 @@ struct fsm_state {
 	int final;		/* entering it ends the instance */
 };
 
+/* ended: instances gone (a final state, or fsm_free by the owner). */
 struct fsm_counters {
 	uint64_t created, ended, transitions, refused, failed, timeouts;
 	unsigned live;

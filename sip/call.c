@@ -685,6 +685,11 @@ static const struct fsm_def dialog_def = {
 	.parent_end_event = FSM_NONE, .cleanup = cleanup, .counters = &counters,
 };
 
+const struct fsm_def *sip_call_machine(void)
+{
+	return &dialog_def;
+}
+
 int sip_call_def_check(void)
 {
 	return fsm_def_check(&dialog_def);

@@ -101,6 +101,9 @@ struct sip_ua_stats {
 	size_t transactions;		/* alive, including those lingering after they ended */
 };
 void sip_ua_stats(const struct sip_ua *ua, struct sip_ua_stats *st);
+struct fsm_def;
+/* The SIP dialog machine (lib/fsm): its name, states and counters. */
+const struct fsm_def *sip_call_machine(void);
 
 void sip_ua_set_policy(struct sip_ua *ua, const struct sip_policy *p);
 

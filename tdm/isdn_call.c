@@ -351,6 +351,11 @@ static const struct fsm_def call_def = {
 	.counters = &call_counters,
 };
 
+const struct fsm_def *tdm_call_machine(void)
+{
+	return &call_def;
+}
+
 const char *isdn_event_name(enum isdn_event ev)
 {
 	return fsm_def_event_name(&call_def, (int)ev);

@@ -122,6 +122,9 @@ struct tdm_span_status {
 };
 void tdm_span_status(const struct tdm_span *s, struct tdm_span_status *st);
 const char *tdm_alarm_name(enum tdm_alarm a);
+struct fsm_def;
+/* The ISDN call machine (lib/fsm): its name, states and counters. */
+const struct fsm_def *tdm_call_machine(void);
 const char *tdm_ton_name(enum tdm_ton t);
 
 /*

@@ -64,5 +64,16 @@ q931=$(q931_trace | cut -d'|' -f1 | tr '\n' ' ')
 diag "Q.931: $q931"
 ok 'grep -q "0x07 0x0f" <<<"$q931"' "the gateway acknowledges the switch's CONNECT (Q.931 CONNECT ACKNOWLEDGE 0x0f)"
 ok '[ -z "$(ctl show calls | tail -n +2)" ]' "no call is left"
+# lib/fsm's counters (ARCHITECTURE.md "State machines"): one call made and
+# ended by each machine, none failed, none left in the gw and ISDN ones
+wait_until 5 'ctl show machines | grep -qE "^isdn call +1 +0 +1 "'
+machines=$(ctl show machines)
+diag "$(tr '\n' ';' <<<"$machines")"
+ok 'grep -qE "^call +1 +0 +1 +0 +0 " <<<"$machines"' \
+	"show machines: the call machine made 1, has 0, ended 1, failed 0, refused 0"
+ok 'grep -qE "^isdn call +1 +0 +1 +0 " <<<"$machines"' \
+	"show machines: the ISDN call machine made 1, has 0, ended 1, failed 0"
+ok 'grep -qE "^sip call +1 +[01] " <<<"$machines"' \
+	"show machines: the SIP dialog machine made 1 (kept until its transactions end, RFC 3261 17.2.2)"
 gw_finish
 e2e_done

@@ -269,6 +269,18 @@ int main(void)
 	TAP_OK(!strcmp(fail_line, "route INFO: toy2{RINGING}: failed: no line, cause 41 (Temporary failure)"),
 	       "cause_name names the cause on the failure line (%s)", fail_line);
 
+	/* an owner freeing its instance outside any final state */
+	{
+		uint64_t ended = counters.ended;
+
+		fsm_new(&def, loop, S_IDLE, NULL, &f);
+		fsm_dispatch(f, E_DIAL, NULL);
+		cleanups = 0;
+		fsm_free(f);
+		TAP_OK(counters.ended == ended + 1 && counters.live == 0 && cleanups == 0,
+		       "fsm_free counts the instance ended, without cleanup");
+	}
+
 	loop_free(loop);
 	return TAP_DONE();
 }
