@@ -122,11 +122,13 @@ int main(int argc, char **argv)
 	{
 		struct dsp_jb *jb;
 
-		dsp_jb_new(N, 40, &jb);
+		struct dsp_jb_pkt pk = { .data = o, .cap = N };
+
+		dsp_jb_new(20, 40, N, &jb);
 		t = now_us();
 		for (int k = 0; k < frames; k++) {
 			dsp_jb_put(jb, (uint16_t)k, (uint32_t)k * N, g, N);
-			dsp_jb_get(jb, o);
+			dsp_jb_get(jb, &pk);
 		}
 		report("jitter buffer put + get", now_us() - t, frames);
 		dsp_jb_free(jb);

@@ -66,27 +66,43 @@ struct dsp_chan_stats {
 };
 void dsp_chan_stats(const struct dsp_chan *d, struct dsp_chan_stats *st);
 
-/* ---- jitter buffer: RTP audio frames in, one frame per chunk out ---- */
+/* ---- jitter buffer: RTP packets in, one packet per chunk out ---- */
 
 struct dsp_jb;
 
-/* frame: bytes (samples) per frame, 160; depth_ms: target delay, 40-60. */
-int dsp_jb_new(int frame, int depth_ms, struct dsp_jb **out);
+/* The largest payload a jitter buffer takes (an RTP packet in a 1500-byte
+ * Ethernet frame). */
+#define DSP_JB_MAX_PAYLOAD 1460
+
+/* ptime_ms: the packets' duration (the SDP's ptime, 20); depth_ms: target
+ * delay, 40-60; max_payload: the largest payload stored, in bytes (slots
+ * are this big: 160 for 20 ms of G.711). Payloads are stored as they
+ * came, whatever the codec. */
+int dsp_jb_new(int ptime_ms, int depth_ms, size_t max_payload, struct dsp_jb **out);
 void dsp_jb_free(struct dsp_jb *jb);
-/* Put one payload (G.711 bytes) with its RTP seq and timestamp. */
+/* Put one payload with its RTP seq and timestamp. */
 void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *payload, size_t n);
-/* Get the next frame: 1 = a real frame, 0 = nothing (out untouched:
+
+/* One packet out: data/cap set by the caller, the rest filled by get. */
+struct dsp_jb_pkt {
+	uint8_t *data;
+	size_t cap;		/* a longer payload is cut to cap */
+	size_t len;
+	uint16_t seq;
+	uint32_t ts;		/* its RTP timestamp */
+};
+/* Get the next packet: 1 = a real packet, 0 = nothing (out untouched:
  * conceal or play silence). */
-int dsp_jb_get(struct dsp_jb *jb, uint8_t *out);
+int dsp_jb_get(struct dsp_jb *jb, struct dsp_jb_pkt *out);
 
 /* Added: counters for RTCP and sipgwctl. */
 struct dsp_jb_stats {
-	uint64_t received;	/* frames stored */
+	uint64_t received;	/* packets stored */
 	uint64_t played;	/* dsp_jb_get() returned 1 */
 	uint64_t lost;		/* a gap played out (returned 0 in sequence) */
 	uint64_t late;		/* arrived after its turn: dropped */
 	uint64_t dup;		/* already held: dropped */
-	uint64_t bad_size;	/* payload of another size than frame: dropped */
+	uint64_t bad_size;	/* empty or over max_payload: dropped */
 	uint64_t drift_drop;	/* frames dropped because the fill stayed high */
 	uint64_t drift_add;	/* frames added (returned 0) because it stayed low */
 	uint64_t resyncs;	/* big seq jumps: buffer restarted */

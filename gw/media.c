@@ -196,7 +196,7 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 	err = dsp_chan_new(&dp, &dsp_ev, mc, &mc->dsp);
 	if (!err) {
 		dsp_chan_set_name(mc->dsp, chan_name(mc, nm, sizeof(nm))); /* "span1/B5" in dsp's lines */
-		err = dsp_jb_new(chunk, JB_DEPTH_MS, &mc->jb);
+		err = dsp_jb_new(ws->cfg->chunk_ms, JB_DEPTH_MS, (size_t)chunk, &mc->jb);
 	}
 	if (!err)
 		err = sip_rtp_set_remote(mc->rtp, p->remote_addr, p->remote_port, p->pt, p->te_pt);
@@ -240,13 +240,14 @@ static void on_card_tx(void *arg, int chan, uint8_t *g711, size_t n)
 	struct mchan *mc;
 	uint8_t frame[1024];
 	int16_t lin[1024];
+	struct dsp_jb_pkt pk = { .data = frame, .cap = sizeof(frame) };
 
 	if (chan < 1 || chan > CFG_MAX_CHANNELS || n > 1024)
 		return;
 	mc = &ws->ch[chan];
 	if (!mc->active)
 		return;
-	if (dsp_jb_get(mc->jb, frame)) {
+	if (dsp_jb_get(mc->jb, &pk) && pk.len == n) {
 		dsp_g711_decode(mc->rtp_law, frame, lin, n);
 		dsp_chan_to_card(mc->dsp, lin, g711, n);
 	} else {
