@@ -14,11 +14,12 @@
 #include "dsp/dsp.h"
 #include "gw/queue.h"
 #include "lib/log.h"
-#include "sip/sdp.h"
 
 #define QUEUE_DEPTH 1024
 #define JB_DEPTH_MS 40
 #define DIGIT_MS 100
+/* Jitter buffer slots: any 8 kHz codec up to 16 bits a sample per chunk. */
+#define JB_MAX_PAYLOAD(chunk) ((size_t)(chunk) * 2)
 
 enum mcmd_type { MCMD_START, MCMD_UPDATE, MCMD_STOP, MCMD_QUIT };
 struct mcmd {
@@ -43,9 +44,8 @@ struct mchan {
 	int chan;
 	int active;
 	struct sip_rtp *rtp;
-	struct dsp_chan *dsp;
+	struct dsp_stream *dsp;	/* pipeline + codec stage */
 	struct dsp_jb *jb;
-	enum dsp_law rtp_law;
 	int pt;
 	_Atomic uint64_t last_rx_ms;	/* loop_now_ms() of the last RTP packet; read by gw */
 };
@@ -77,11 +77,6 @@ struct gw_media {
 	int nworkers;
 	struct wspan *spans; /* in cfg->spans order */
 };
-
-static enum dsp_law law_of_pt(int pt)
-{
-	return pt == SIP_SDP_PT_PCMU ? DSP_LAW_ULAW : DSP_LAW_ALAW;
-}
 
 static void efd_kick(int fd)
 {
@@ -150,7 +145,7 @@ static void on_rtp(int fd, uint32_t events, void *arg)
 				dsp_jb_put(mc->jb, pkt.seq, pkt.ts, pkt.payload, pkt.len);
 			break;
 		case SIP_RTP_DIGIT:
-			if (dsp_chan_send_digit(mc->dsp, pkt.digit, DIGIT_MS))
+			if (dsp_chan_send_digit(dsp_stream_chan(mc->dsp), pkt.digit, DIGIT_MS))
 				log_warn(LOG_DSP, "%s: digit %c from RTP dropped (queue full)",
 					 chan_name(mc, nm, sizeof(nm)), pkt.digit);
 			else {
@@ -171,7 +166,7 @@ static void mchan_stop(struct mchan *mc)
 		loop_fd_del(mc->ws->w->loop, sip_rtp_fd(mc->rtp));
 		sip_rtp_free(mc->rtp);
 	}
-	dsp_chan_free(mc->dsp);
+	dsp_stream_free(mc->dsp);
 	dsp_jb_free(mc->jb);
 	mc->rtp = NULL;
 	mc->dsp = NULL;
@@ -189,14 +184,16 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 	if (mc->active)
 		mchan_stop(mc);
 	mc->rtp = p->rtp;
-	struct dsp_chan_params dp = {
-		.law = ws->law, .chunk = chunk, .echo_cancel = p->echo_cancel,
-		.echo_tail_ms = p->echo_tail_ms, .dtmf_detect = 1,
+	struct dsp_stream_params dp = {
+		.chan = { .law = ws->law, .chunk = chunk, .echo_cancel = p->echo_cancel,
+			  .echo_tail_ms = p->echo_tail_ms, .dtmf_detect = 1 },
+		.pt = p->pt,
 	};
-	err = dsp_chan_new(&dp, &dsp_ev, mc, &mc->dsp);
+	err = dsp_stream_new(&dp, &dsp_ev, mc, &mc->dsp);
 	if (!err) {
-		dsp_chan_set_name(mc->dsp, chan_name(mc, nm, sizeof(nm))); /* "span1/B5" in dsp's lines */
-		err = dsp_jb_new(ws->cfg->chunk_ms, JB_DEPTH_MS, (size_t)chunk, &mc->jb);
+		/* "span1/B5" in dsp's lines */
+		dsp_chan_set_name(dsp_stream_chan(mc->dsp), chan_name(mc, nm, sizeof(nm)));
+		err = dsp_jb_new(ws->cfg->chunk_ms, JB_DEPTH_MS, JB_MAX_PAYLOAD(chunk), &mc->jb);
 	}
 	if (!err)
 		err = sip_rtp_set_remote(mc->rtp, p->remote_addr, p->remote_port, p->pt, p->te_pt);
@@ -209,7 +206,6 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 		return err;
 	}
 	mc->pt = p->pt;
-	mc->rtp_law = law_of_pt(p->pt);
 	mc->active = 1;
 	log_info(LOG_MEDIA, "%s: media started, RTP %u -> %s:%u pt %d, echo canceller %s",
 		 chan_name(mc, nm, sizeof(nm)), sip_rtp_port(mc->rtp), p->remote_addr,
@@ -221,38 +217,35 @@ static void on_card_rx(void *arg, int chan, const uint8_t *g711, size_t n)
 {
 	struct wspan *ws = arg;
 	struct mchan *mc;
-	int16_t lin[1024];
-	uint8_t out[1024];
+	uint8_t out[DSP_JB_MAX_PAYLOAD];
+	size_t len;
 
-	if (chan < 1 || chan > CFG_MAX_CHANNELS || n > 1024)
+	if (chan < 1 || chan > CFG_MAX_CHANNELS)
 		return;
 	mc = &ws->ch[chan];
 	if (!mc->active)
 		return;
-	dsp_chan_from_card(mc->dsp, g711, lin, n);
-	dsp_g711_encode(mc->rtp_law, lin, out, n);
-	sip_rtp_send_audio(mc->rtp, out, n);
+	len = dsp_stream_from_card(mc->dsp, g711, n, out, sizeof(out));
+	if (len)
+		sip_rtp_send_audio(mc->rtp, out, len);
 }
 
 static void on_card_tx(void *arg, int chan, uint8_t *g711, size_t n)
 {
 	struct wspan *ws = arg;
 	struct mchan *mc;
-	uint8_t frame[1024];
-	int16_t lin[1024];
+	uint8_t frame[DSP_JB_MAX_PAYLOAD];
 	struct dsp_jb_pkt pk = { .data = frame, .cap = sizeof(frame) };
 
-	if (chan < 1 || chan > CFG_MAX_CHANNELS || n > 1024)
+	if (chan < 1 || chan > CFG_MAX_CHANNELS)
 		return;
 	mc = &ws->ch[chan];
 	if (!mc->active)
 		return;
-	if (dsp_jb_get(mc->jb, &pk) && pk.len == n) {
-		dsp_g711_decode(mc->rtp_law, frame, lin, n);
-		dsp_chan_to_card(mc->dsp, lin, g711, n);
-	} else {
-		dsp_chan_to_card(mc->dsp, NULL, g711, n);
-	}
+	if (dsp_jb_get(mc->jb, &pk))
+		dsp_stream_to_card(mc->dsp, frame, pk.len, g711, n);
+	else
+		dsp_stream_to_card(mc->dsp, NULL, 0, g711, n);
 }
 
 static void on_card_line(void *arg, int chan, int code, int value)
@@ -306,8 +299,8 @@ static void on_cmd(int fd, uint32_t events, void *arg)
 			if (mc && mc->active) {
 				sip_rtp_set_remote(mc->rtp, c.p.remote_addr, c.p.remote_port, c.p.pt,
 						   c.p.te_pt);
-				mc->pt = c.p.pt;
-				mc->rtp_law = law_of_pt(c.p.pt);
+				if (dsp_stream_set_pt(mc->dsp, c.p.pt) == 0)
+					mc->pt = c.p.pt;
 			}
 			break;
 		case MCMD_STOP:

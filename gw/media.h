@@ -2,8 +2,10 @@
 /*
  * Media workers: threads that each own some spans' audio (the tdm_media
  * half) and the RTP sockets of the calls on them. Every chunk from the card
- * goes through the channel's dsp pipeline and out as RTP; every RTP packet
- * goes through the jitter buffer and the pipeline and back to the card.
+ * goes through the channel's dsp pipeline and codec stage (dsp_stream) and
+ * out as RTP; every RTP payload goes through the jitter buffer and the
+ * codec stage and back to the card. The workers only move bytes: codecs,
+ * concealment and pass-through are dsp/'s.
  *
  * The control thread talks to the workers only through this API (bounded
  * SPSC queues plus an eventfd each way); events come back through the
