@@ -60,12 +60,12 @@ void media_to(struct gw_call *c, const struct sip_sdp_media *remote, int pt, int
 	c->pt = pt;
 	c->te_pt = te_pt;
 	if (c->media_on) {
-		gw_media_chan_update(c->gw->media, &p);
+		gw_media_chan_update(c->gw->media, &c->stream, &p);
 		return;
 	}
 	p.rtp = c->rtp;
 	c->rtp = NULL; /* the worker's now */
-	if (gw_media_chan_start(c->gw->media, &p) == 0)
+	if (gw_media_chan_start(c->gw->media, &p, &c->stream) == 0)
 		c->media_on = 1;
 	else
 		call_log(c, LOG_LVL_ERR, "media could not start");

@@ -24,6 +24,7 @@
 enum mcmd_type { MCMD_START, MCMD_UPDATE, MCMD_STOP, MCMD_QUIT };
 struct mcmd {
 	enum mcmd_type type;
+	uint32_t stream;
 	struct gw_media_params p;
 };
 
@@ -31,6 +32,7 @@ enum mev_type { MEV_DIGIT };
 struct mev {
 	enum mev_type type;
 	int span_id, chan;
+	uint32_t stream;
 	char digit;
 	int from_card;
 };
@@ -47,7 +49,11 @@ struct mchan {
 	struct dsp_stream *dsp;	/* pipeline + codec stage */
 	struct dsp_jb *jb;
 	int pt;
+	uint32_t stream;		/* the stream running here (worker side) */
 	_Atomic uint64_t last_rx_ms;	/* loop_now_ms() of the last RTP packet; read by gw */
+	/* Control thread only: the stream it last started here, 0 once it
+	 * asked for its stop. Events of any other stream are stale. */
+	uint32_t ctl_stream;
 };
 
 struct wspan {
@@ -76,6 +82,7 @@ struct gw_media {
 	struct worker *workers;
 	int nworkers;
 	struct wspan *spans; /* in cfg->spans order */
+	uint32_t next_stream;	/* control thread */
 };
 
 static void efd_kick(int fd)
@@ -118,7 +125,7 @@ static void on_dsp_digit(void *arg, char digit, int end, int duration_ms)
 	if (!end) {
 		sip_rtp_dtmf_begin(mc->rtp, digit);
 		struct mev e = { .type = MEV_DIGIT, .span_id = mc->ws->cfg->id, .chan = mc->chan,
-				 .digit = digit, .from_card = 1 };
+				 .stream = mc->stream, .digit = digit, .from_card = 1 };
 		post_event(mc->ws->w, &e);
 	} else {
 		sip_rtp_dtmf_end(mc->rtp);
@@ -150,7 +157,8 @@ static void on_rtp(int fd, uint32_t events, void *arg)
 					 chan_name(mc, nm, sizeof(nm)), pkt.digit);
 			else {
 				struct mev e = { .type = MEV_DIGIT, .span_id = mc->ws->cfg->id,
-						 .chan = mc->chan, .digit = pkt.digit };
+						 .chan = mc->chan, .stream = mc->stream,
+						 .digit = pkt.digit };
 				post_event(mc->ws->w, &e);
 			}
 			break;
@@ -172,9 +180,10 @@ static void mchan_stop(struct mchan *mc)
 	mc->dsp = NULL;
 	mc->jb = NULL;
 	mc->active = 0;
+	mc->stream = 0;
 }
 
-static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
+static int mchan_start(struct mchan *mc, uint32_t stream, const struct gw_media_params *p)
 {
 	struct wspan *ws = mc->ws;
 	int chunk = ws->cfg->chunk_ms * 8;
@@ -206,9 +215,11 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 		return err;
 	}
 	mc->pt = p->pt;
+	mc->stream = stream;
+	atomic_store_explicit(&mc->last_rx_ms, 0, memory_order_relaxed);
 	mc->active = 1;
-	log_info(LOG_MEDIA, "%s: media started, RTP %u -> %s:%u pt %d, echo canceller %s",
-		 chan_name(mc, nm, sizeof(nm)), sip_rtp_port(mc->rtp), p->remote_addr,
+	log_info(LOG_MEDIA, "%s: media started (stream %u), RTP %u -> %s:%u pt %d, echo canceller %s",
+		 chan_name(mc, nm, sizeof(nm)), stream, sip_rtp_port(mc->rtp), p->remote_addr,
 		 p->remote_port, p->pt, p->echo_cancel ? "on" : "off");
 	return 0;
 }
@@ -260,7 +271,7 @@ static const struct tdm_media_events card_ev = {
 	.rx = on_card_rx, .tx = on_card_tx, .line = on_card_line,
 };
 
-static struct wspan *find_span(struct gw_media *m, int span_id)
+static struct wspan *find_span(const struct gw_media *m, int span_id)
 {
 	for (size_t i = 0; i < m->cfg->nspans; i++)
 		if (m->spans[i].cfg->id == span_id)
@@ -268,7 +279,7 @@ static struct wspan *find_span(struct gw_media *m, int span_id)
 	return NULL;
 }
 
-static struct mchan *find_chan(struct gw_media *m, int span_id, int chan)
+static struct mchan *find_chan(const struct gw_media *m, int span_id, int chan)
 {
 	struct wspan *ws = find_span(m, span_id);
 
@@ -286,27 +297,28 @@ static void on_cmd(int fd, uint32_t events, void *arg)
 	(void)events;
 	efd_drain(fd);
 	while (gw_queue_pop(w->cmdq, &c) == 0) {
+		mc = find_chan(w->m, c.p.span_id, c.p.chan);
+		if (c.type != MCMD_START && c.type != MCMD_QUIT &&
+		    (!mc || !mc->active || mc->stream != c.stream)) {
+			/* that stream has ended: never touch the next one */
+			log_debug(LOG_MEDIA, "span%d/B%d: command %d for ended stream %u ignored",
+				  c.p.span_id, c.p.chan, c.type, c.stream);
+			continue;
+		}
 		switch (c.type) {
 		case MCMD_START:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
 			if (mc)
-				mchan_start(mc, &c.p);
+				mchan_start(mc, c.stream, &c.p);
 			else
 				sip_rtp_free(c.p.rtp);
 			break;
 		case MCMD_UPDATE:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
-			if (mc && mc->active) {
-				sip_rtp_set_remote(mc->rtp, c.p.remote_addr, c.p.remote_port, c.p.pt,
-						   c.p.te_pt);
-				if (dsp_stream_set_pt(mc->dsp, c.p.pt) == 0)
-					mc->pt = c.p.pt;
-			}
+			sip_rtp_set_remote(mc->rtp, c.p.remote_addr, c.p.remote_port, c.p.pt, c.p.te_pt);
+			if (dsp_stream_set_pt(mc->dsp, c.p.pt) == 0)
+				mc->pt = c.p.pt;
 			break;
 		case MCMD_STOP:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
-			if (mc)
-				mchan_stop(mc);
+			mchan_stop(mc);
 			break;
 		case MCMD_QUIT:
 			loop_break(w->loop);
@@ -360,10 +372,18 @@ static void on_events(int fd, uint32_t events, void *arg)
 	efd_drain(fd);
 	while (gw_queue_pop(w->evq, &e) == 0) {
 		switch (e.type) {
-		case MEV_DIGIT:
+		case MEV_DIGIT: {
+			struct mchan *mc = find_chan(m, e.span_id, e.chan);
+
+			if (!mc || !e.stream || mc->ctl_stream != e.stream) {
+				log_debug(LOG_MEDIA, "span%d/B%d: digit %c of ended stream %u dropped",
+					  e.span_id, e.chan, e.digit, e.stream);
+				break;
+			}
 			if (m->ev.digit)
-				m->ev.digit(m->arg, e.span_id, e.chan, e.digit, e.from_card);
+				m->ev.digit(m->arg, e.stream, e.digit, e.from_card);
 			break;
+		}
 		}
 	}
 }
@@ -526,40 +546,58 @@ int gw_media_nworkers(const struct gw_media *m)
 	return m->nworkers;
 }
 
-int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p)
+int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p,
+			struct gw_media_stream *out)
 {
+	struct mchan *mc = find_chan(m, p->span_id, p->chan);
 	struct mcmd c = { .type = MCMD_START, .p = *p };
-	int err = post_cmd(m, p->span_id, &c);
+	int err = mc ? 0 : ENOENT;
 
-	if (err)
+	memset(out, 0, sizeof(*out));
+	if (!++m->next_stream)
+		++m->next_stream;	/* 0 is "none" */
+	c.stream = m->next_stream;
+	if (!err)
+		err = post_cmd(m, p->span_id, &c);
+	if (err) {
 		sip_rtp_free(p->rtp);
-	return err;
+		return err;
+	}
+	mc->ctl_stream = c.stream;
+	*out = (struct gw_media_stream){ .span_id = p->span_id, .chan = p->chan, .id = c.stream };
+	return 0;
 }
 
-int gw_media_chan_update(struct gw_media *m, const struct gw_media_params *p)
+int gw_media_chan_update(struct gw_media *m, const struct gw_media_stream *s,
+			 const struct gw_media_params *p)
 {
-	struct mcmd c = { .type = MCMD_UPDATE, .p = *p };
+	struct mcmd c = { .type = MCMD_UPDATE, .stream = s->id, .p = *p };
 
 	c.p.rtp = NULL;
-	return post_cmd(m, p->span_id, &c);
+	c.p.span_id = s->span_id;
+	c.p.chan = s->chan;
+	return post_cmd(m, s->span_id, &c);
 }
 
-int gw_media_chan_stop(struct gw_media *m, int span_id, int chan)
+int gw_media_chan_stop(struct gw_media *m, const struct gw_media_stream *s)
 {
-	struct mcmd c = { .type = MCMD_STOP };
+	struct mchan *mc = find_chan(m, s->span_id, s->chan);
+	struct mcmd c = { .type = MCMD_STOP, .stream = s->id };
 
-	c.p.span_id = span_id;
-	c.p.chan = chan;
-	return post_cmd(m, span_id, &c);
+	if (mc && mc->ctl_stream == s->id)
+		mc->ctl_stream = 0;	/* its late events are stale from now on */
+	c.p.span_id = s->span_id;
+	c.p.chan = s->chan;
+	return post_cmd(m, s->span_id, &c);
 }
 
-uint64_t gw_media_chan_last_rx(const struct gw_media *m, int span_id, int chan)
+uint64_t gw_media_chan_last_rx(const struct gw_media *m, const struct gw_media_stream *s)
 {
-	for (size_t i = 0; i < m->cfg->nspans; i++)
-		if (m->spans[i].cfg->id == span_id && chan > 0 && chan <= CFG_MAX_CHANNELS)
-			return atomic_load_explicit(&m->spans[i].ch[chan].last_rx_ms,
-						    memory_order_relaxed);
-	return 0;
+	const struct mchan *mc = find_chan(m, s->span_id, s->chan);
+
+	if (!mc || !s->id || mc->ctl_stream != s->id)
+		return 0;
+	return atomic_load_explicit(&mc->last_rx_ms, memory_order_relaxed);
 }
 
 void gw_media_span_stats(const struct gw_media *m, int span_id, struct tdm_media_stats *st)
