@@ -484,15 +484,12 @@ void gw_call_clear_all(struct gw *gw, int cause)
 	}
 }
 
-void gw_call_digit(struct gw *gw, uint32_t stream, char digit, int from_card)
+void gw_call_digit(struct gw *gw, struct gw_call *c, char digit, int from_card)
 {
-	for (struct gw_call *c = gw->calls; c; c = c->next) {
-		if (!c->media_on || c->stream.id != stream)
-			continue;
+	if (c) {
 		c->digits++;
 		call_log(c, LOG_LVL_INFO, "DTMF %c %s", digit,
 			 from_card ? "in-band from ISDN -> RFC 4733" : "RFC 4733 -> in-band to ISDN");
-		break;
 	}
 	if (from_card)
 		gw->digits_to_sip++;

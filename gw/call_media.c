@@ -57,6 +57,7 @@ void media_to(struct gw_call *c, const struct sip_sdp_media *remote, int pt, int
 	p.te_pt = te_pt;
 	p.echo_cancel = live->echo_cancel;
 	p.echo_tail_ms = live->echo_tail_ms;
+	p.user = c;	/* its events come back with it: no walk over the calls */
 	c->pt = pt;
 	c->te_pt = te_pt;
 	if (c->media_on) {

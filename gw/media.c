@@ -54,6 +54,7 @@ struct mchan {
 	/* Control thread only: the stream it last started here, 0 once it
 	 * asked for its stop. Events of any other stream are stale. */
 	uint32_t ctl_stream;
+	void *ctl_user;			/* its gw_media_params' user */
 };
 
 struct wspan {
@@ -381,7 +382,7 @@ static void on_events(int fd, uint32_t events, void *arg)
 				break;
 			}
 			if (m->ev.digit)
-				m->ev.digit(m->arg, e.stream, e.digit, e.from_card);
+				m->ev.digit(m->arg, mc->ctl_user, e.stream, e.digit, e.from_card);
 			break;
 		}
 		}
@@ -564,6 +565,7 @@ int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p,
 		return err;
 	}
 	mc->ctl_stream = c.stream;
+	mc->ctl_user = p->user;
 	*out = (struct gw_media_stream){ .span_id = p->span_id, .chan = p->chan, .id = c.stream };
 	return 0;
 }
@@ -584,8 +586,10 @@ int gw_media_chan_stop(struct gw_media *m, const struct gw_media_stream *s)
 	struct mchan *mc = find_chan(m, s->span_id, s->chan);
 	struct mcmd c = { .type = MCMD_STOP, .stream = s->id };
 
-	if (mc && mc->ctl_stream == s->id)
+	if (mc && mc->ctl_stream == s->id) {
 		mc->ctl_stream = 0;	/* its late events are stale from now on */
+		mc->ctl_user = NULL;
+	}
 	c.p.span_id = s->span_id;
 	c.p.chan = s->chan;
 	return post_cmd(m, s->span_id, &c);

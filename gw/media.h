@@ -35,10 +35,11 @@ struct gw_media_stream {
 };
 
 struct gw_media_events {
-	/* A DTMF digit passed on a stream that is still running: from_card =
-	 * detected in-band on the card side (sent as RFC 4733), else
-	 * received as RFC 4733 (played in-band). */
-	void (*digit)(void *arg, uint32_t stream, char digit, int from_card);
+	/* A DTMF digit passed on a stream that is still running (user: its
+	 * gw_media_params' user): from_card = detected in-band on the card
+	 * side (sent as RFC 4733), else received as RFC 4733 (played
+	 * in-band). */
+	void (*digit)(void *arg, void *user, uint32_t stream, char digit, int from_card);
 };
 
 /* One tdm_media per span of cfg (spans[i]: the tdm_span of cfg->spans[i],
@@ -57,6 +58,7 @@ struct gw_media_params {
 	uint16_t remote_port;
 	int pt, te_pt;		/* RTP payload types: audio (0 or 8), telephone-event */
 	int echo_cancel, echo_tail_ms;
+	void *user;		/* start: handed back with the stream's events */
 };
 
 /* Start a stream on p's channel (ending the one there, if any); the rtp

@@ -26,15 +26,17 @@ static struct {
 	int n;
 	uint32_t stream;
 	char digit;
+	void *user;
 } got;
 
-static void on_digit(void *arg, uint32_t stream, char digit, int from_card)
+static void on_digit(void *arg, void *user, uint32_t stream, char digit, int from_card)
 {
 	(void)arg;
 	(void)from_card;
 	got.n++;
 	got.stream = stream;
 	got.digit = digit;
+	got.user = user;
 }
 
 static const struct gw_media_events ev = { .digit = on_digit };
@@ -63,10 +65,12 @@ static void spin(struct loop *l, int ms)
 		loop_run_once(l, 10);
 }
 
-static int start(struct gw_media *m, int peer_port, struct gw_media_stream *s, uint16_t *port)
+static int start(struct gw_media *m, int peer_port, struct gw_media_stream *s, uint16_t *port,
+		 void *user)
 {
 	struct gw_media_params p = { .span_id = 1, .chan = 1, .remote_port = (uint16_t)peer_port,
-				     .pt = 8, .te_pt = 101, .echo_cancel = 0, .echo_tail_ms = 128 };
+				     .pt = 8, .te_pt = 101, .echo_cancel = 0, .echo_tail_ms = 128,
+				     .user = user };
 	int err = sip_rtp_new("127.0.0.1", 30000, 39998, &p.rtp);
 
 	if (err)
@@ -105,14 +109,15 @@ int main(void)
 	       tdm_span_new(l, &cfg->spans[0], &span_ev, NULL, &ts) == 0 &&
 	       gw_media_new(l, cfg, &ts, &ev, NULL, &m) == 0 && gw_media_start(m) == 0,
 	       "one worker for one virtual span");
-	TAP_OK(start(m, ntohs(me.sin_port), &a, &pa) == 0 && a.id && a.span_id == 1 && a.chan == 1,
+	TAP_OK(start(m, ntohs(me.sin_port), &a, &pa, &a) == 0 && a.id && a.span_id == 1 && a.chan == 1,
 	       "call N: stream %u started on span1/B1", a.id);
 
 	/* a digit on the running stream is reported with its stream */
 	send_event(peer, pa, 1, 1000, 5);
 	spin(l, 200);
-	TAP_OK(got.n == 1 && got.stream == a.id && got.digit == '5',
-	       "RFC 4733 digit '5' on stream %u reported for that stream (%d)", a.id, got.n);
+	TAP_OK(got.n == 1 && got.stream == a.id && got.digit == '5' && got.user == &a,
+	       "RFC 4733 digit '5' on stream %u reported for that stream and its user (%d)", a.id,
+	       got.n);
 
 	/* call N's late digit: the worker reports it, but stream N has been
 	 * stopped and N+1 started on the same channel before the control
@@ -121,7 +126,7 @@ int main(void)
 	send_event(peer, pa, 2, 2000, 7);
 	usleep(200 * 1000);	/* the worker has queued the event by now */
 	gw_media_chan_stop(m, &a);
-	ok = start(m, ntohs(me.sin_port), &b, &pb) == 0 && b.id != a.id && b.chan == a.chan;
+	ok = start(m, ntohs(me.sin_port), &b, &pb, &b) == 0 && b.id != a.id && b.chan == a.chan;
 	spin(l, 200);
 	TAP_OK(ok && got.n == 0, "a late digit of stopped stream %u is dropped, not given to stream %u "
 	       "on the same channel (%d reported)", a.id, b.id, got.n);
@@ -131,7 +136,7 @@ int main(void)
 	spin(l, 100);
 	send_event(peer, pb, 1, 5000, 9);
 	spin(l, 200);
-	TAP_OK(got.n == 1 && got.stream == b.id && got.digit == '9',
+	TAP_OK(got.n == 1 && got.stream == b.id && got.digit == '9' && got.user == &b,
 	       "a stale stop for stream %u leaves stream %u running: its digit '9' arrives", a.id, b.id);
 	TAP_OK(gw_media_chan_last_rx(m, &b) > 0 && gw_media_chan_last_rx(m, &a) == 0,
 	       "last RTP time: of the running stream, none for the ended one");
