@@ -123,13 +123,26 @@ int main(void)
 	 * stopped and N+1 started on the same channel before the control
 	 * thread reads the event */
 	got.n = 0;
-	send_event(peer, pa, 2, 2000, 7);
-	usleep(200 * 1000);	/* the worker has queued the event by now */
-	gw_media_chan_stop(m, &a);
-	ok = start(m, ntohs(me.sin_port), &b, &pb, &b) == 0 && b.id != a.id && b.chan == a.chan;
-	spin(l, 200);
-	TAP_OK(ok && got.n == 0, "a late digit of stopped stream %u is dropped, not given to stream %u "
-	       "on the same channel (%d reported)", a.id, b.id, got.n);
+	{
+		uint64_t before = gw_media_chan_last_rx(m, &a);
+		int seen = 0;
+
+		send_event(peer, pa, 2, 2000, 7);
+		/* without running the control loop: the worker has read the
+		 * packet (and queued its event) once its last-RTP time moves */
+		for (int i = 0; i < 200 && !seen; i++) {
+			usleep(10 * 1000);
+			seen = gw_media_chan_last_rx(m, &a) != before;
+		}
+		usleep(20 * 1000);
+		gw_media_chan_stop(m, &a);
+		ok = start(m, ntohs(me.sin_port), &b, &pb, &b) == 0 && b.id != a.id &&
+		     b.chan == a.chan;
+		spin(l, 200);
+		TAP_OK(seen && ok && got.n == 0, "a late digit of stopped stream %u (read by the worker: "
+		       "%s) is dropped, not given to stream %u on the same channel (%d reported)",
+		       a.id, seen ? "yes" : "no", b.id, got.n);
+	}
 
 	/* call N's stop arriving after call N+1 started: does nothing */
 	gw_media_chan_stop(m, &a);
