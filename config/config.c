@@ -119,6 +119,7 @@ static void defaults_general(struct cfg *c)
 	g->sip_t1 = 500;
 	g->sip_t2 = 4000;
 	g->rtp_timeout = 60;
+	g->telephone_event_pt = 101;
 	snprintf(g->user_agent, sizeof(g->user_agent), "sipgw/%s", SIPGW_VERSION);
 	strcpy(n->national_prefix, "0");
 	strcpy(n->international_prefix, "00");

@@ -57,6 +57,7 @@ struct cfg_general {
 	int retry_after;		/* Retry-After of a 503 we send (RFC 3261 20.33), 5; 0 = none */
 	int sip_t1, sip_t2;		/* RFC 3261 T1 and T2 (section 17.1.1.1), ms: 500, 4000 */
 	int rtp_timeout;		/* an answered call with no RTP for this long ends, 60; 0 = never */
+	int telephone_event_pt;		/* RFC 4733 payload type we offer, 101 (96-127) */
 };
 
 struct cfg_numbering {

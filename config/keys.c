@@ -415,6 +415,7 @@ static const struct key general_keys[] = {
 	{ "sip_t1", set_int, G(sip_t1), 50, 10000, NULL, NULL, 0 },
 	{ "sip_t2", set_int, G(sip_t2), 500, 60000, NULL, NULL, 0 },
 	{ "rtp_timeout", set_int, G(rtp_timeout), 0, 3600, NULL, NULL, 0 },
+	{ "telephone_event_pt", set_int, G(telephone_event_pt), 96, 127, NULL, NULL, 0 },
 	{ "user_agent", set_str, G(user_agent), 0, SZ(cfg_general, user_agent), NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };

@@ -13,9 +13,15 @@
  *   out in-band, and a far end that detects in-band too saw it twice.
  *   The wait is on the output only: the canceller and the detector work on
  *   the card's audio as it comes, so the reference stays aligned.
+ *   The card's bytes wait alike (dsp_chan_from_card_coded): where nothing
+ *   changed the samples that go out (no canceller, not muted) they are
+ *   those samples' encoding and may be sent as they are.
  * Network -> card: queued digits replace the audio while they play ->
  *   G.711 encode; the encoded block, decoded again (what the line really
  *   carries), is queued as the echo reference for the next card block.
+ *   Audio that arrives already in the card's law (dsp_chan_to_card_coded)
+ *   passes as it came unless a digit replaces it.
+ * The codec stage between these and RTP payloads is dsp/stream.c.
  */
 #include "dsp/dsp.h"
 #include "dsp/dtmf.h"
@@ -42,6 +48,9 @@ struct dsp_chan {
 	 * block being processed; mute: per sample, muted when it goes out */
 	int16_t *held;
 	uint8_t *mute;
+	/* beside held: the card's bytes, and 1 where the canceller left the
+	 * sample as it came */
+	uint8_t *raw, *same;
 	size_t delay;			/* DSP_DTMF_LOOKAHEAD with dtmf_detect, else 0 */
 	uint64_t digits_rx;
 };
@@ -87,7 +96,9 @@ int dsp_chan_new(const struct dsp_chan_params *p, const struct dsp_events *ev, v
 	d->delay = p->dtmf_detect ? DSP_DTMF_LOOKAHEAD : 0;
 	d->held = calloc(d->delay + (size_t)p->chunk, sizeof(*d->held));
 	d->mute = calloc(d->delay + (size_t)p->chunk, sizeof(*d->mute));
-	if (!d->ref || !d->lin || !d->tmp || !d->held || !d->mute) {
+	d->raw = calloc(d->delay + (size_t)p->chunk, 1);
+	d->same = calloc(d->delay + (size_t)p->chunk, 1);	/* the start's silence: encoded */
+	if (!d->ref || !d->lin || !d->tmp || !d->held || !d->mute || !d->raw || !d->same) {
 		rc = ENOMEM;
 		goto out;
 	}
@@ -116,6 +127,8 @@ void dsp_chan_free(struct dsp_chan *d)
 	free(d->tmp);
 	free(d->held);
 	free(d->mute);
+	free(d->raw);
+	free(d->same);
 	free(d);
 }
 
@@ -173,9 +186,11 @@ static void detect(struct dsp_chan *d, const int16_t *x, size_t len)
 	}
 }
 
-void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n)
+int dsp_chan_from_card_coded(struct dsp_chan *d, const uint8_t *in, int16_t *out, uint8_t *coded,
+			     size_t n)
 {
 	size_t chunk = (size_t)d->p.chunk;
+	int unchanged = 1;
 
 	for (size_t off = 0; off < n; off += chunk) {
 		size_t len = n - off < chunk ? n - off : chunk;
@@ -183,6 +198,8 @@ void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, siz
 
 		dsp_g711_decode(d->p.law, in + off, x, len);
 		memset(d->mute + d->delay, 0, len);
+		memcpy(d->raw + d->delay, in + off, len);
+		memset(d->same + d->delay, !(d->ec_on && len == chunk), len);
 		ref_take(d, d->lin, len);
 		/* speexdsp works on whole blocks: a short tail block passes as is */
 		if (d->ec_on && len == chunk) {
@@ -193,21 +210,44 @@ void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, siz
 			detect(d, x, len);
 		if (d->ec_on && len == chunk)
 			dsp_echo_suppress(d->echo, x);
-		for (size_t i = 0; i < len; i++)
+		for (size_t i = 0; i < len; i++) {
 			out[off + i] = d->mute[i] ? 0 : d->held[i];
+			if (d->mute[i] || !d->same[i])
+				unchanged = 0;
+		}
+		if (coded)
+			memcpy(coded + off, d->raw, len);
 		memmove(d->held, d->held + len, d->delay * sizeof(*d->held));
 		memmove(d->mute, d->mute + len, d->delay);
+		memmove(d->raw, d->raw + len, d->delay);
+		memmove(d->same, d->same + len, d->delay);
 	}
+	return coded && unchanged;
 }
 
-void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_t n)
+void dsp_chan_from_card(struct dsp_chan *d, const uint8_t *in, int16_t *out, size_t n)
+{
+	dsp_chan_from_card_coded(d, in, out, NULL, n);
+}
+
+int dsp_chan_to_card_coded(struct dsp_chan *d, const int16_t *in, const uint8_t *coded,
+			   uint8_t *out, size_t n)
 {
 	size_t chunk = (size_t)d->p.chunk;
+	int passed = 1;
 
 	for (size_t off = 0; off < n; off += chunk) {
 		size_t len = n - off < chunk ? n - off : chunk;
 		size_t gen = (size_t)dsp_dtmf_tx(d->dtmf, d->lin, (int)len);
 
+		if (coded && in && !gen) {
+			/* nothing replaced it: the bytes go as they came and
+			 * their decoding (in) is what the line carries */
+			memcpy(out + off, coded + off, len);
+			ref_put(d, in + off, len);
+			continue;
+		}
+		passed = 0;
 		if (in)
 			memcpy(d->lin + gen, in + off + gen, (len - gen) * sizeof(*in));
 		else
@@ -216,6 +256,12 @@ void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_
 		dsp_g711_decode(d->p.law, out + off, d->lin, len);
 		ref_put(d, d->lin, len);
 	}
+	return passed && coded;
+}
+
+void dsp_chan_to_card(struct dsp_chan *d, const int16_t *in, uint8_t *out, size_t n)
+{
+	dsp_chan_to_card_coded(d, in, NULL, out, n);
 }
 
 int dsp_chan_send_digit(struct dsp_chan *d, char digit, int duration_ms)

@@ -19,7 +19,10 @@
  *   watched over windows of DRIFT_WINDOW gets; if it never fell to target+1
  *   one frame is dropped, if it never reached target one frame is added
  *   (a 0 return without advancing).
- * The RTP timestamp is not used: frames are of one fixed size.
+ * Codec-independent: a slot holds one packet's payload, of any size up to
+ * max_payload, with its RTP timestamp (RFC 3550 section 5.1); the caller's
+ * codec stage decodes it. The depth is counted in packets of ptime_ms (the
+ * packetisation the SDP agreed), played one per dsp_jb_get().
  */
 #include "dsp/dsp.h"
 
@@ -33,10 +36,12 @@
 enum jb_state { JB_EMPTY, JB_FILL, JB_PLAY };
 
 struct dsp_jb {
-	int frame;
-	int target;		/* frames */
-	uint8_t *data;		/* JB_SLOTS * frame */
+	size_t max_payload;
+	int target;		/* packets */
+	uint8_t *data;		/* JB_SLOTS * max_payload */
 	uint16_t seq[JB_SLOTS];
+	uint32_t ts[JB_SLOTS];
+	uint16_t len[JB_SLOTS];
 	uint8_t valid[JB_SLOTS];
 	enum jb_state state;
 	uint16_t next;		/* seq to play next */
@@ -48,25 +53,24 @@ struct dsp_jb {
 	struct dsp_jb_stats st;
 };
 
-int dsp_jb_new(int frame, int depth_ms, struct dsp_jb **out)
+int dsp_jb_new(int ptime_ms, int depth_ms, size_t max_payload, struct dsp_jb **out)
 {
 	struct dsp_jb *jb;
-	int frame_ms;
 
 	*out = NULL;
-	if (frame <= 0 || frame > 8000 || depth_ms < 0 || depth_ms > 1000)
+	if (ptime_ms <= 0 || ptime_ms > 1000 || depth_ms < 0 || depth_ms > 1000 ||
+	    !max_payload || max_payload > DSP_JB_MAX_PAYLOAD)
 		return EINVAL;
 	jb = calloc(1, sizeof(*jb));
 	if (!jb)
 		return ENOMEM;
-	jb->data = calloc(JB_SLOTS, (size_t)frame);
+	jb->data = calloc(JB_SLOTS, max_payload);
 	if (!jb->data) {
 		free(jb);
 		return ENOMEM;
 	}
-	jb->frame = frame;
-	frame_ms = frame / 8 ? frame / 8 : 1;
-	jb->target = (depth_ms + frame_ms - 1) / frame_ms;
+	jb->max_payload = max_payload;
+	jb->target = (depth_ms + ptime_ms - 1) / ptime_ms;
 	if (jb->target < 1)
 		jb->target = 1;
 	if (jb->target > JB_SLOTS / 2)
@@ -102,7 +106,7 @@ static void restart(struct dsp_jb *jb, uint16_t seq)
 	win_reset(jb);
 }
 
-static void store(struct dsp_jb *jb, uint16_t seq, const uint8_t *payload)
+static void store(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *payload, size_t n)
 {
 	unsigned i = seq & (JB_SLOTS - 1);
 
@@ -112,8 +116,10 @@ static void store(struct dsp_jb *jb, uint16_t seq, const uint8_t *payload)
 	}
 	if (jb->valid[i])	/* cannot happen while the window is < JB_SLOTS */
 		jb->count--;
-	memcpy(jb->data + (size_t)i * jb->frame, payload, (size_t)jb->frame);
+	memcpy(jb->data + (size_t)i * jb->max_payload, payload, n);
 	jb->seq[i] = seq;
+	jb->ts[i] = ts;
+	jb->len[i] = (uint16_t)n;
 	jb->valid[i] = 1;
 	jb->count++;
 	jb->st.received++;
@@ -125,14 +131,13 @@ void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *pay
 {
 	int delta;
 
-	(void)ts;
-	if (n != (size_t)jb->frame || !payload) {
+	if (!n || n > jb->max_payload || !payload) {
 		jb->st.bad_size++;
 		return;
 	}
 	if (jb->state == JB_EMPTY) {
 		restart(jb, seq);
-		store(jb, seq, payload);
+		store(jb, seq, ts, payload, n);
 		return;
 	}
 	delta = (int16_t)(uint16_t)(seq - jb->next);
@@ -140,7 +145,7 @@ void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *pay
 		if (jb->count == 0 || ++jb->jumps >= 2) {
 			jb->st.resyncs++;
 			restart(jb, seq);
-			store(jb, seq, payload);
+			store(jb, seq, ts, payload, n);
 		} else {
 			jb->st.late++;
 		}
@@ -162,18 +167,24 @@ void dsp_jb_put(struct dsp_jb *jb, uint16_t seq, uint32_t ts, const uint8_t *pay
 		jb->st.late++;
 		return;
 	}
-	store(jb, seq, payload);
+	store(jb, seq, ts, payload, n);
 }
 
-/* Remove the frame at the play point (if held) and advance. 1 if held. */
-static int pop(struct dsp_jb *jb, uint8_t *out)
+/* Remove the packet at the play point (if held) and advance. 1 if held. */
+static int pop(struct dsp_jb *jb, struct dsp_jb_pkt *out)
 {
 	unsigned i = jb->next & (JB_SLOTS - 1);
 	int got = 0;
 
 	if (jb->valid[i] && jb->seq[i] == jb->next) {
-		if (out)
-			memcpy(out, jb->data + (size_t)i * jb->frame, (size_t)jb->frame);
+		if (out) {
+			size_t n = jb->len[i] < out->cap ? jb->len[i] : out->cap;
+
+			memcpy(out->data, jb->data + (size_t)i * jb->max_payload, n);
+			out->len = n;
+			out->seq = jb->seq[i];
+			out->ts = jb->ts[i];
+		}
 		jb->valid[i] = 0;
 		jb->count--;
 		got = 1;
@@ -182,7 +193,7 @@ static int pop(struct dsp_jb *jb, uint8_t *out)
 	return got;
 }
 
-int dsp_jb_get(struct dsp_jb *jb, uint8_t *out)
+int dsp_jb_get(struct dsp_jb *jb, struct dsp_jb_pkt *out)
 {
 	int fill;
 

@@ -152,7 +152,7 @@ static void call_cleanup(struct fsm *f)
 	gw->ncalls--;
 	free(c->tried);
 	if (c->media_on)
-		gw_media_chan_stop(gw->media, c->span->cfg->id, c->chan);
+		gw_media_chan_stop(gw->media, &c->stream);
 	sip_rtp_free(c->rtp);
 	free(c);
 }
@@ -170,7 +170,7 @@ static void answered(struct gw_call *c)
 /* ms without RTP from the SIP side on this call (counted from the answer). */
 static uint64_t rtp_quiet_ms(const struct gw_call *c)
 {
-	uint64_t last = gw_media_chan_last_rx(c->gw->media, c->span->cfg->id, c->chan);
+	uint64_t last = gw_media_chan_last_rx(c->gw->media, &c->stream);
 
 	if (last < c->answer_ms)
 		last = c->answer_ms;	/* none yet on this call */
@@ -492,15 +492,12 @@ void gw_call_clear_all(struct gw *gw, int cause)
 	}
 }
 
-void gw_call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card)
+void gw_call_digit(struct gw *gw, struct gw_call *c, char digit, int from_card)
 {
-	for (struct gw_call *c = gw->calls; c; c = c->next) {
-		if (!c->span || c->span->cfg->id != span_id || c->chan != chan)
-			continue;
+	if (c) {
 		c->digits++;
 		call_log(c, LOG_LVL_INFO, "DTMF %c %s", digit,
 			 from_card ? "in-band from ISDN -> RFC 4733" : "RFC 4733 -> in-band to ISDN");
-		break;
 	}
 	if (from_card)
 		gw->digits_to_sip++;

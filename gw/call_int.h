@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "gw/gw.h"
+#include "gw/media.h"
 #include "lib/fsm.h"
 #include "sip/rtp.h"
 #include "sip/sdp.h"
@@ -90,6 +91,7 @@ struct gw_call {
 	/* media (call_media.c) */
 	struct sip_rtp *rtp;	/* ours until handed to a worker */
 	int media_on;		/* the worker has the channel (a resource, not a state) */
+	struct gw_media_stream stream;	/* the worker's, while media_on */
 	struct sip_sdp_media local;	/* our offer or answer */
 	struct sip_sdp_media remote; /* sip->isdn: the caller's offer */
 	int pt, te_pt;

@@ -13,23 +13,23 @@
 #include "sip/rtp.h"
 #include "sip/sdp.h"
 
-/* Our SDP: the card's law first. */
+/* Our SDP (sip/sdp.c's offer): the card's law first, telephone-event and
+ * ptime from the config. */
 void local_sdp(struct gw_call *c, struct sip_sdp_media *m)
 {
 	const struct cfg_general *g = &c->gw->cfg->general;
 	int alaw = !c->span || c->span->cfg->law == CFG_LAW_ALAW;
+	struct sip_sdp_local l = {
+		.addr = g->rtp_address[0] ? g->rtp_address : g->sip_address,
+		.port = sip_rtp_port(c->rtp),
+		.first_pt = alaw ? SIP_SDP_PT_PCMA : SIP_SDP_PT_PCMU,
+		.te_pt = g->telephone_event_pt,
+		.ptime = c->span ? c->span->cfg->chunk_ms : 0,
+		.sess_id = c->id + 1000,
+		.sess_version = 1,
+	};
 
-	memset(m, 0, sizeof(*m));
-	str_copy(m->addr, g->rtp_address[0] ? g->rtp_address : g->sip_address, sizeof(m->addr));
-	m->port = sip_rtp_port(c->rtp);
-	m->pts[0] = alaw ? SIP_SDP_PT_PCMA : SIP_SDP_PT_PCMU;
-	m->pts[1] = alaw ? SIP_SDP_PT_PCMU : SIP_SDP_PT_PCMA;
-	m->npts = 2;
-	m->te_pt = 101;
-	m->ptime = 20;
-	m->dir = SIP_SDP_SENDRECV;
-	m->sess_id = c->id + 1000;
-	m->sess_version = 1;
+	sip_sdp_offer(&l, m);
 }
 
 int rtp_alloc(struct gw_call *c)
@@ -57,15 +57,16 @@ void media_to(struct gw_call *c, const struct sip_sdp_media *remote, int pt, int
 	p.te_pt = te_pt;
 	p.echo_cancel = live->echo_cancel;
 	p.echo_tail_ms = live->echo_tail_ms;
+	p.user = c;	/* its events come back with it: no walk over the calls */
 	c->pt = pt;
 	c->te_pt = te_pt;
 	if (c->media_on) {
-		gw_media_chan_update(c->gw->media, &p);
+		gw_media_chan_update(c->gw->media, &c->stream, &p);
 		return;
 	}
 	p.rtp = c->rtp;
 	c->rtp = NULL; /* the worker's now */
-	if (gw_media_chan_start(c->gw->media, &p) == 0)
+	if (gw_media_chan_start(c->gw->media, &p, &c->stream) == 0)
 		c->media_on = 1;
 	else
 		call_log(c, LOG_LVL_ERR, "media could not start");
@@ -74,17 +75,14 @@ void media_to(struct gw_call *c, const struct sip_sdp_media *remote, int pt, int
 /* Media from an SDP answer to our offer. */
 void media_from_answer(struct gw_call *c, const struct sip_sdp_media *sdp)
 {
-	int pt = -1;
+	int pt, te_pt;
 
 	if (!sdp || !sdp->port)
 		return;
-	for (size_t i = 0; i < sdp->npts && pt < 0; i++)
-		if (sdp->pts[i] == SIP_SDP_PT_PCMA || sdp->pts[i] == SIP_SDP_PT_PCMU)
-			pt = sdp->pts[i];
-	if (pt < 0) {
-		call_log(c, LOG_LVL_WARN, "SDP answer has neither PCMA nor PCMU: no media");
+	if (sip_sdp_answer_choice(&c->local, sdp, &pt, &te_pt)) {
+		call_log(c, LOG_LVL_WARN, "SDP answer has none of the codecs we offered: no media");
 		return;
 	}
-	media_to(c, sdp, pt, sdp->te_pt);
+	media_to(c, sdp, pt, te_pt);
 }
 

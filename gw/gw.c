@@ -20,9 +20,10 @@
 /* How long a stopping daemon lets BYEs and DISCONNECTs reach the wire. */
 #define STOP_GRACE_MS 500
 
-static void on_media_digit(void *arg, int span_id, int chan, char digit, int from_card)
+static void on_media_digit(void *arg, void *user, uint32_t stream, char digit, int from_card)
 {
-	gw_call_digit(arg, span_id, chan, digit, from_card);
+	(void)stream;
+	gw_call_digit(arg, user, digit, from_card);
 }
 
 static const struct gw_media_events media_ev = {

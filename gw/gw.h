@@ -103,7 +103,8 @@ extern const struct tdm_span_events gw_call_tdm_events;
 extern const struct sip_events gw_call_sip_events;
 /* Clear every call with cause (shutdown). */
 void gw_call_clear_all(struct gw *gw, int cause);
-void gw_call_digit(struct gw *gw, int span_id, int chan, char digit, int from_card);
+/* A digit passed on call c's media stream (c: the stream's user). */
+void gw_call_digit(struct gw *gw, struct gw_call *c, char digit, int from_card);
 
 /* What `sipgwctl show calls` shows of a call. */
 struct gw_call_info {

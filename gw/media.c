@@ -14,15 +14,17 @@
 #include "dsp/dsp.h"
 #include "gw/queue.h"
 #include "lib/log.h"
-#include "sip/sdp.h"
 
 #define QUEUE_DEPTH 1024
 #define JB_DEPTH_MS 40
 #define DIGIT_MS 100
+/* Jitter buffer slots: any 8 kHz codec up to 16 bits a sample per chunk. */
+#define JB_MAX_PAYLOAD(chunk) ((size_t)(chunk) * 2)
 
 enum mcmd_type { MCMD_START, MCMD_UPDATE, MCMD_STOP, MCMD_QUIT };
 struct mcmd {
 	enum mcmd_type type;
+	uint32_t stream;
 	struct gw_media_params p;
 };
 
@@ -30,6 +32,7 @@ enum mev_type { MEV_DIGIT };
 struct mev {
 	enum mev_type type;
 	int span_id, chan;
+	uint32_t stream;
 	char digit;
 	int from_card;
 };
@@ -43,11 +46,15 @@ struct mchan {
 	int chan;
 	int active;
 	struct sip_rtp *rtp;
-	struct dsp_chan *dsp;
+	struct dsp_stream *dsp;	/* pipeline + codec stage */
 	struct dsp_jb *jb;
-	enum dsp_law rtp_law;
 	int pt;
+	uint32_t stream;		/* the stream running here (worker side) */
 	_Atomic uint64_t last_rx_ms;	/* loop_now_ms() of the last RTP packet; read by gw */
+	/* Control thread only: the stream it last started here, 0 once it
+	 * asked for its stop. Events of any other stream are stale. */
+	uint32_t ctl_stream;
+	void *ctl_user;			/* its gw_media_params' user */
 };
 
 struct wspan {
@@ -76,12 +83,8 @@ struct gw_media {
 	struct worker *workers;
 	int nworkers;
 	struct wspan *spans; /* in cfg->spans order */
+	uint32_t next_stream;	/* control thread */
 };
-
-static enum dsp_law law_of_pt(int pt)
-{
-	return pt == SIP_SDP_PT_PCMU ? DSP_LAW_ULAW : DSP_LAW_ALAW;
-}
 
 static void efd_kick(int fd)
 {
@@ -123,7 +126,7 @@ static void on_dsp_digit(void *arg, char digit, int end, int duration_ms)
 	if (!end) {
 		sip_rtp_dtmf_begin(mc->rtp, digit);
 		struct mev e = { .type = MEV_DIGIT, .span_id = mc->ws->cfg->id, .chan = mc->chan,
-				 .digit = digit, .from_card = 1 };
+				 .stream = mc->stream, .digit = digit, .from_card = 1 };
 		post_event(mc->ws->w, &e);
 	} else {
 		sip_rtp_dtmf_end(mc->rtp);
@@ -150,12 +153,13 @@ static void on_rtp(int fd, uint32_t events, void *arg)
 				dsp_jb_put(mc->jb, pkt.seq, pkt.ts, pkt.payload, pkt.len);
 			break;
 		case SIP_RTP_DIGIT:
-			if (dsp_chan_send_digit(mc->dsp, pkt.digit, DIGIT_MS))
+			if (dsp_chan_send_digit(dsp_stream_chan(mc->dsp), pkt.digit, DIGIT_MS))
 				log_warn(LOG_DSP, "%s: digit %c from RTP dropped (queue full)",
 					 chan_name(mc, nm, sizeof(nm)), pkt.digit);
 			else {
 				struct mev e = { .type = MEV_DIGIT, .span_id = mc->ws->cfg->id,
-						 .chan = mc->chan, .digit = pkt.digit };
+						 .chan = mc->chan, .stream = mc->stream,
+						 .digit = pkt.digit };
 				post_event(mc->ws->w, &e);
 			}
 			break;
@@ -171,15 +175,16 @@ static void mchan_stop(struct mchan *mc)
 		loop_fd_del(mc->ws->w->loop, sip_rtp_fd(mc->rtp));
 		sip_rtp_free(mc->rtp);
 	}
-	dsp_chan_free(mc->dsp);
+	dsp_stream_free(mc->dsp);
 	dsp_jb_free(mc->jb);
 	mc->rtp = NULL;
 	mc->dsp = NULL;
 	mc->jb = NULL;
 	mc->active = 0;
+	mc->stream = 0;
 }
 
-static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
+static int mchan_start(struct mchan *mc, uint32_t stream, const struct gw_media_params *p)
 {
 	struct wspan *ws = mc->ws;
 	int chunk = ws->cfg->chunk_ms * 8;
@@ -189,14 +194,16 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 	if (mc->active)
 		mchan_stop(mc);
 	mc->rtp = p->rtp;
-	struct dsp_chan_params dp = {
-		.law = ws->law, .chunk = chunk, .echo_cancel = p->echo_cancel,
-		.echo_tail_ms = p->echo_tail_ms, .dtmf_detect = 1,
+	struct dsp_stream_params dp = {
+		.chan = { .law = ws->law, .chunk = chunk, .echo_cancel = p->echo_cancel,
+			  .echo_tail_ms = p->echo_tail_ms, .dtmf_detect = 1 },
+		.pt = p->pt,
 	};
-	err = dsp_chan_new(&dp, &dsp_ev, mc, &mc->dsp);
+	err = dsp_stream_new(&dp, &dsp_ev, mc, &mc->dsp);
 	if (!err) {
-		dsp_chan_set_name(mc->dsp, chan_name(mc, nm, sizeof(nm))); /* "span1/B5" in dsp's lines */
-		err = dsp_jb_new(chunk, JB_DEPTH_MS, &mc->jb);
+		/* "span1/B5" in dsp's lines */
+		dsp_chan_set_name(dsp_stream_chan(mc->dsp), chan_name(mc, nm, sizeof(nm)));
+		err = dsp_jb_new(ws->cfg->chunk_ms, JB_DEPTH_MS, JB_MAX_PAYLOAD(chunk), &mc->jb);
 	}
 	if (!err)
 		err = sip_rtp_set_remote(mc->rtp, p->remote_addr, p->remote_port, p->pt, p->te_pt);
@@ -209,10 +216,11 @@ static int mchan_start(struct mchan *mc, const struct gw_media_params *p)
 		return err;
 	}
 	mc->pt = p->pt;
-	mc->rtp_law = law_of_pt(p->pt);
+	mc->stream = stream;
+	atomic_store_explicit(&mc->last_rx_ms, 0, memory_order_relaxed);
 	mc->active = 1;
-	log_info(LOG_MEDIA, "%s: media started, RTP %u -> %s:%u pt %d, echo canceller %s",
-		 chan_name(mc, nm, sizeof(nm)), sip_rtp_port(mc->rtp), p->remote_addr,
+	log_info(LOG_MEDIA, "%s: media started (stream %u), RTP %u -> %s:%u pt %d, echo canceller %s",
+		 chan_name(mc, nm, sizeof(nm)), stream, sip_rtp_port(mc->rtp), p->remote_addr,
 		 p->remote_port, p->pt, p->echo_cancel ? "on" : "off");
 	return 0;
 }
@@ -221,37 +229,35 @@ static void on_card_rx(void *arg, int chan, const uint8_t *g711, size_t n)
 {
 	struct wspan *ws = arg;
 	struct mchan *mc;
-	int16_t lin[1024];
-	uint8_t out[1024];
+	uint8_t out[DSP_JB_MAX_PAYLOAD];
+	size_t len;
 
-	if (chan < 1 || chan > CFG_MAX_CHANNELS || n > 1024)
+	if (chan < 1 || chan > CFG_MAX_CHANNELS)
 		return;
 	mc = &ws->ch[chan];
 	if (!mc->active)
 		return;
-	dsp_chan_from_card(mc->dsp, g711, lin, n);
-	dsp_g711_encode(mc->rtp_law, lin, out, n);
-	sip_rtp_send_audio(mc->rtp, out, n);
+	len = dsp_stream_from_card(mc->dsp, g711, n, out, sizeof(out));
+	if (len)
+		sip_rtp_send_audio(mc->rtp, out, len);
 }
 
 static void on_card_tx(void *arg, int chan, uint8_t *g711, size_t n)
 {
 	struct wspan *ws = arg;
 	struct mchan *mc;
-	uint8_t frame[1024];
-	int16_t lin[1024];
+	uint8_t frame[DSP_JB_MAX_PAYLOAD];
+	struct dsp_jb_pkt pk = { .data = frame, .cap = sizeof(frame) };
 
-	if (chan < 1 || chan > CFG_MAX_CHANNELS || n > 1024)
+	if (chan < 1 || chan > CFG_MAX_CHANNELS)
 		return;
 	mc = &ws->ch[chan];
 	if (!mc->active)
 		return;
-	if (dsp_jb_get(mc->jb, frame)) {
-		dsp_g711_decode(mc->rtp_law, frame, lin, n);
-		dsp_chan_to_card(mc->dsp, lin, g711, n);
-	} else {
-		dsp_chan_to_card(mc->dsp, NULL, g711, n);
-	}
+	if (dsp_jb_get(mc->jb, &pk))
+		dsp_stream_to_card(mc->dsp, frame, pk.len, g711, n);
+	else
+		dsp_stream_to_card(mc->dsp, NULL, 0, g711, n);
 }
 
 static void on_card_line(void *arg, int chan, int code, int value)
@@ -266,7 +272,7 @@ static const struct tdm_media_events card_ev = {
 	.rx = on_card_rx, .tx = on_card_tx, .line = on_card_line,
 };
 
-static struct wspan *find_span(struct gw_media *m, int span_id)
+static struct wspan *find_span(const struct gw_media *m, int span_id)
 {
 	for (size_t i = 0; i < m->cfg->nspans; i++)
 		if (m->spans[i].cfg->id == span_id)
@@ -274,7 +280,7 @@ static struct wspan *find_span(struct gw_media *m, int span_id)
 	return NULL;
 }
 
-static struct mchan *find_chan(struct gw_media *m, int span_id, int chan)
+static struct mchan *find_chan(const struct gw_media *m, int span_id, int chan)
 {
 	struct wspan *ws = find_span(m, span_id);
 
@@ -292,27 +298,28 @@ static void on_cmd(int fd, uint32_t events, void *arg)
 	(void)events;
 	efd_drain(fd);
 	while (gw_queue_pop(w->cmdq, &c) == 0) {
+		mc = find_chan(w->m, c.p.span_id, c.p.chan);
+		if (c.type != MCMD_START && c.type != MCMD_QUIT &&
+		    (!mc || !mc->active || mc->stream != c.stream)) {
+			/* that stream has ended: never touch the next one */
+			log_debug(LOG_MEDIA, "span%d/B%d: command %d for ended stream %u ignored",
+				  c.p.span_id, c.p.chan, c.type, c.stream);
+			continue;
+		}
 		switch (c.type) {
 		case MCMD_START:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
 			if (mc)
-				mchan_start(mc, &c.p);
+				mchan_start(mc, c.stream, &c.p);
 			else
 				sip_rtp_free(c.p.rtp);
 			break;
 		case MCMD_UPDATE:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
-			if (mc && mc->active) {
-				sip_rtp_set_remote(mc->rtp, c.p.remote_addr, c.p.remote_port, c.p.pt,
-						   c.p.te_pt);
+			sip_rtp_set_remote(mc->rtp, c.p.remote_addr, c.p.remote_port, c.p.pt, c.p.te_pt);
+			if (dsp_stream_set_pt(mc->dsp, c.p.pt) == 0)
 				mc->pt = c.p.pt;
-				mc->rtp_law = law_of_pt(c.p.pt);
-			}
 			break;
 		case MCMD_STOP:
-			mc = find_chan(w->m, c.p.span_id, c.p.chan);
-			if (mc)
-				mchan_stop(mc);
+			mchan_stop(mc);
 			break;
 		case MCMD_QUIT:
 			loop_break(w->loop);
@@ -366,10 +373,18 @@ static void on_events(int fd, uint32_t events, void *arg)
 	efd_drain(fd);
 	while (gw_queue_pop(w->evq, &e) == 0) {
 		switch (e.type) {
-		case MEV_DIGIT:
+		case MEV_DIGIT: {
+			struct mchan *mc = find_chan(m, e.span_id, e.chan);
+
+			if (!mc || !e.stream || mc->ctl_stream != e.stream) {
+				log_debug(LOG_MEDIA, "span%d/B%d: digit %c of ended stream %u dropped",
+					  e.span_id, e.chan, e.digit, e.stream);
+				break;
+			}
 			if (m->ev.digit)
-				m->ev.digit(m->arg, e.span_id, e.chan, e.digit, e.from_card);
+				m->ev.digit(m->arg, mc->ctl_user, e.stream, e.digit, e.from_card);
 			break;
+		}
 		}
 	}
 }
@@ -532,40 +547,61 @@ int gw_media_nworkers(const struct gw_media *m)
 	return m->nworkers;
 }
 
-int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p)
+int gw_media_chan_start(struct gw_media *m, const struct gw_media_params *p,
+			struct gw_media_stream *out)
 {
+	struct mchan *mc = find_chan(m, p->span_id, p->chan);
 	struct mcmd c = { .type = MCMD_START, .p = *p };
-	int err = post_cmd(m, p->span_id, &c);
+	int err = mc ? 0 : ENOENT;
 
-	if (err)
+	memset(out, 0, sizeof(*out));
+	if (!++m->next_stream)
+		++m->next_stream;	/* 0 is "none" */
+	c.stream = m->next_stream;
+	if (!err)
+		err = post_cmd(m, p->span_id, &c);
+	if (err) {
 		sip_rtp_free(p->rtp);
-	return err;
+		return err;
+	}
+	mc->ctl_stream = c.stream;
+	mc->ctl_user = p->user;
+	*out = (struct gw_media_stream){ .span_id = p->span_id, .chan = p->chan, .id = c.stream };
+	return 0;
 }
 
-int gw_media_chan_update(struct gw_media *m, const struct gw_media_params *p)
+int gw_media_chan_update(struct gw_media *m, const struct gw_media_stream *s,
+			 const struct gw_media_params *p)
 {
-	struct mcmd c = { .type = MCMD_UPDATE, .p = *p };
+	struct mcmd c = { .type = MCMD_UPDATE, .stream = s->id, .p = *p };
 
 	c.p.rtp = NULL;
-	return post_cmd(m, p->span_id, &c);
+	c.p.span_id = s->span_id;
+	c.p.chan = s->chan;
+	return post_cmd(m, s->span_id, &c);
 }
 
-int gw_media_chan_stop(struct gw_media *m, int span_id, int chan)
+int gw_media_chan_stop(struct gw_media *m, const struct gw_media_stream *s)
 {
-	struct mcmd c = { .type = MCMD_STOP };
+	struct mchan *mc = find_chan(m, s->span_id, s->chan);
+	struct mcmd c = { .type = MCMD_STOP, .stream = s->id };
 
-	c.p.span_id = span_id;
-	c.p.chan = chan;
-	return post_cmd(m, span_id, &c);
+	if (mc && mc->ctl_stream == s->id) {
+		mc->ctl_stream = 0;	/* its late events are stale from now on */
+		mc->ctl_user = NULL;
+	}
+	c.p.span_id = s->span_id;
+	c.p.chan = s->chan;
+	return post_cmd(m, s->span_id, &c);
 }
 
-uint64_t gw_media_chan_last_rx(const struct gw_media *m, int span_id, int chan)
+uint64_t gw_media_chan_last_rx(const struct gw_media *m, const struct gw_media_stream *s)
 {
-	for (size_t i = 0; i < m->cfg->nspans; i++)
-		if (m->spans[i].cfg->id == span_id && chan > 0 && chan <= CFG_MAX_CHANNELS)
-			return atomic_load_explicit(&m->spans[i].ch[chan].last_rx_ms,
-						    memory_order_relaxed);
-	return 0;
+	const struct mchan *mc = find_chan(m, s->span_id, s->chan);
+
+	if (!mc || !s->id || mc->ctl_stream != s->id)
+		return 0;
+	return atomic_load_explicit(&mc->last_rx_ms, memory_order_relaxed);
 }
 
 void gw_media_span_stats(const struct gw_media *m, int span_id, struct tdm_media_stats *st)

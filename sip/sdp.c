@@ -16,13 +16,41 @@
 
 #include "sip/sdp.h"
 
+/* The codecs we offer and accept, by their static payload types (RFC 3551
+ * table 4); dsp/codec.c implements the same list. */
+static const struct {
+	int pt;
+	const char *name;
+} codecs[] = {
+	{ SIP_SDP_PT_PCMU, "PCMU" },
+	{ SIP_SDP_PT_PCMA, "PCMA" },
+};
+#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
+#define PTIME_DEFAULT 20	/* RFC 3551 section 4.5: G.711's default packetisation */
+
 static const char *pt_name(int pt)
 {
-	switch (pt) {
-	case SIP_SDP_PT_PCMU: return "PCMU";
-	case SIP_SDP_PT_PCMA: return "PCMA";
-	default: return NULL;
-	}
+	for (size_t i = 0; i < NCODECS; i++)
+		if (codecs[i].pt == pt)
+			return codecs[i].name;
+	return NULL;
+}
+
+void sip_sdp_offer(const struct sip_sdp_local *l, struct sip_sdp_media *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->addr, sizeof(m->addr), "%s", l->addr ? l->addr : "");
+	m->port = l->port;
+	if (pt_name(l->first_pt))
+		m->pts[m->npts++] = l->first_pt;
+	for (size_t i = 0; i < NCODECS && m->npts < SIP_SDP_MAX_PTS; i++)
+		if (codecs[i].pt != l->first_pt)
+			m->pts[m->npts++] = codecs[i].pt;
+	m->te_pt = l->te_pt >= 96 && l->te_pt <= 127 ? l->te_pt : -1;
+	m->ptime = l->ptime > 0 ? l->ptime : PTIME_DEFAULT;
+	m->dir = SIP_SDP_SENDRECV;
+	m->sess_id = l->sess_id;
+	m->sess_version = l->sess_version;
 }
 
 static int put(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -276,12 +304,29 @@ int sip_sdp_negotiate(const struct sip_sdp_media *offer, const struct sip_sdp_me
 	/* RFC 3264 section 6.1: same payload type number as the offer. */
 	answer->te_pt = (offer->te_pt >= 0 && ours->te_pt >= 0) ? offer->te_pt : -1;
 	if (!answer->ptime)
-		answer->ptime = 20;
+		answer->ptime = PTIME_DEFAULT;
 	switch (offer->dir) {
 	case SIP_SDP_SENDONLY: answer->dir = SIP_SDP_RECVONLY; break;
 	case SIP_SDP_RECVONLY: answer->dir = SIP_SDP_SENDONLY; break;
 	case SIP_SDP_INACTIVE: answer->dir = SIP_SDP_INACTIVE; break;
 	default: answer->dir = ours->dir; break;
 	}
+	return 0;
+}
+
+int sip_sdp_answer_choice(const struct sip_sdp_media *offer, const struct sip_sdp_media *answer,
+			  int *pt, int *te_pt)
+{
+	*pt = *te_pt = -1;
+	if (!answer->port)
+		return ENOTSUP;
+	for (size_t i = 0; i < answer->npts && i < SIP_SDP_MAX_PTS && *pt < 0; i++)
+		if (pt_name(answer->pts[i]) && has_pt(offer, answer->pts[i]))
+			*pt = answer->pts[i];
+	if (*pt < 0)
+		return ENOTSUP;
+	/* RFC 3264 section 5.1: we send with the numbers the answer gave */
+	if (offer->te_pt >= 0)
+		*te_pt = answer->te_pt;
 	return 0;
 }

@@ -23,6 +23,29 @@ struct sip_sdp_media {
 	uint32_t sess_id, sess_version;
 };
 
+/*
+ * What we offer: the one place that knows our codec list (PCMU, PCMA) and
+ * puts telephone-event and ptime into offers and answers; the values come
+ * from the config through the caller.
+ */
+struct sip_sdp_local {
+	const char *addr;	/* our RTP address */
+	uint16_t port;
+	int first_pt;		/* offered first: the card's law (SIP_SDP_PT_PCMA/PCMU) */
+	int te_pt;		/* telephone-event payload type (96-127), -1 = none */
+	int ptime;		/* ms, the card's chunk; 0 = RFC 3551's default 20 */
+	uint32_t sess_id, sess_version;
+};
+/* Our offer (RFC 3264 section 5.1): every codec we have, first_pt first,
+ * telephone-event 0-16, ptime, sendrecv. Also what sip_sdp_negotiate() takes
+ * as `ours`. */
+void sip_sdp_offer(const struct sip_sdp_local *l, struct sip_sdp_media *out);
+/* Our offer's answer (RFC 3264 section 7): the audio payload type it
+ * chose (its first one that we offered) and its telephone-event type (-1
+ * when either side has none). 0, or ENOTSUP when it chose none of ours. */
+int sip_sdp_answer_choice(const struct sip_sdp_media *offer, const struct sip_sdp_media *answer,
+			  int *pt, int *te_pt);
+
 /* Write an SDP body into buf (size len); 0 or errno (ENOSPC). */
 int sip_sdp_build(const struct sip_sdp_media *m, char *buf, size_t len);
 /* Parse an SDP body; 0 or EINVAL (no usable audio stream). */

@@ -17,3 +17,9 @@ tests_unit_test_dtmf_LDADD = $(DSP_TEST_LIBS)
 tests_unit_test_echo_SOURCES = tests/unit/test_echo.c tests/unit/tap.h tests/unit/talker.h
 tests_unit_test_echo_CPPFLAGS = $(DSP_TEST_CPPFLAGS)
 tests_unit_test_echo_LDADD = $(DSP_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_stream
+TESTS += tests/unit/test_stream
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c tests/unit/tap.h
+tests_unit_test_stream_CPPFLAGS = $(DSP_TEST_CPPFLAGS)
+tests_unit_test_stream_LDADD = $(DSP_TEST_LIBS)

@@ -20,3 +20,9 @@ tests_unit_test_gw_call_SOURCES = tests/unit/test_gw_call.c tests/unit/test_gw_c
 	tests/unit/tap.h tests/unit/loop_wait.h tests/unit/pri_sched.h
 tests_unit_test_gw_call_LDADD = $(GW_LIBS)
 tests_unit_test_gw_call_LDFLAGS = $(AM_LDFLAGS) -pthread
+# the media workers' commands and events (gw/media.c), on a virtual span
+check_PROGRAMS += tests/unit/test_media
+TESTS += tests/unit/test_media
+tests_unit_test_media_SOURCES = tests/unit/test_media.c tests/unit/tap.h
+tests_unit_test_media_LDADD = $(GW_LIBS)
+tests_unit_test_media_LDFLAGS = $(AM_LDFLAGS) -pthread

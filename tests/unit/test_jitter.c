@@ -32,8 +32,9 @@ static void put(struct dsp_jb *jb, uint16_t seq)
 static int get(struct dsp_jb *jb)
 {
 	uint8_t p[F];
+	struct dsp_jb_pkt pk = { .data = p, .cap = F };
 
-	return dsp_jb_get(jb, p) ? seq_of(p) : -1;
+	return dsp_jb_get(jb, &pk) ? seq_of(p) : -1;
 }
 
 /* Feed `order` (one put per get after the prefill), check the played seqs. */
@@ -59,8 +60,8 @@ int main(void)
 	int played[64], ok;
 
 	/* target 40 ms = 2 frames */
-	TAP_OK(dsp_jb_new(F, 40, &jb) == 0, "dsp_jb_new(160, 40 ms)");
-	TAP_OK(dsp_jb_get(jb, (uint8_t[F]){ 0 }) == 0, "empty buffer gives 0");
+	TAP_OK(dsp_jb_new(20, 40, F, &jb) == 0, "dsp_jb_new(160, 40 ms)");
+	TAP_OK(dsp_jb_get(jb, &(struct dsp_jb_pkt){ .data = (uint8_t[F]){ 0 }, .cap = F }) == 0, "empty buffer gives 0");
 
 	/* in order: nothing during the 2-frame prefill, then 100..109 in order */
 	{
@@ -75,7 +76,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* reorder within the depth */
-	dsp_jb_new(F, 60, &jb);
+	dsp_jb_new(20, 60, F, &jb);
 	{
 		int order[12] = { 10, 12, 11, 13, 15, 14, 16, 18, 17, 19, -1, -1 };
 		/* the prefill ends when the seq span (10..12) reaches 3 frames */
@@ -87,7 +88,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* duplicates */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int order[10] = { 1, 1, 2, 3, 3, 4, 5, 5, 6, -1 };
 
@@ -108,7 +109,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* loss: 5 and 6 never come -> two 0 returns in their place */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int order[10] = { 1, 2, 3, 4, 7, 8, 9, 10, -1, -1 };
 		int exp[] = { -1, 1, 2, 3, 4, -1, -1, 7, 8, 9, 10 };
@@ -126,7 +127,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* wrap at 65535 */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int order[10] = { 65532, 65533, 65535, 65534, 0, 1, 2, 3, -1, -1 };
 		int exp[] = { -1, 65532, 65533, 65534, 65535, 0, 1, 2, 3 };
@@ -137,7 +138,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* resync: a big jump (sender restart) */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int order[8] = { 500, 501, 502, 503, 20000, 20001, 20002, 20003 };
 
@@ -182,7 +183,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* underrun: the sender stops for a while, then goes on (with lost seqs) */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int k = 0, seq = 0, ok2;
 
@@ -204,7 +205,7 @@ int main(void)
 	dsp_jb_free(jb);
 
 	/* clock drift: far end 0.2% fast (one extra frame every 500) */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int seq = 0, held;
 
@@ -222,7 +223,7 @@ int main(void)
 	}
 	dsp_jb_free(jb);
 	/* far end 0.2% slow: a frame missing every 500 gets */
-	dsp_jb_new(F, 40, &jb);
+	dsp_jb_new(20, 40, F, &jb);
 	{
 		int seq = 0;
 
@@ -238,13 +239,34 @@ int main(void)
 	}
 	dsp_jb_free(jb);
 
+	/* codec-independent: payloads of any size come back whole, with their
+	 * RFC 3550 timestamps (G.722 at 16 kHz samples with an 8 kHz clock,
+	 * section 4.5.2 of RFC 3551: ts need not equal the byte count) */
+	dsp_jb_new(20, 20, 320, &jb);
+	{
+		uint8_t a[80], b[320], o[320];
+		struct dsp_jb_pkt pk = { .data = o, .cap = sizeof(o) };
+		int ok2 = 1;
+
+		memset(a, 0x11, sizeof(a));
+		memset(b, 0x22, sizeof(b));
+		dsp_jb_put(jb, 7, 1000, a, sizeof(a));
+		dsp_jb_put(jb, 8, 1160, b, sizeof(b));
+		ok2 = dsp_jb_get(jb, &pk) == 1 && pk.len == 80 && pk.seq == 7 && pk.ts == 1000 &&
+		      o[79] == 0x11;
+		ok2 = ok2 && dsp_jb_get(jb, &pk) == 1 && pk.len == 320 && pk.seq == 8 &&
+		      pk.ts == 1160 && o[319] == 0x22;
+		TAP_OK(ok2, "RFC 3550 5.1: payloads of 80 and 320 bytes played whole with their seq and timestamp");
+	}
+	dsp_jb_free(jb);
+
 	/* robustness */
-	dsp_jb_new(F, 40, &jb);
-	dsp_jb_put(jb, 1, 0, (uint8_t[10]){ 0 }, 10);
+	dsp_jb_new(20, 40, F, &jb);
+	dsp_jb_put(jb, 1, 0, (uint8_t[F + 10]){ 0 }, F + 10);
 	dsp_jb_stats(jb, &st);
-	TAP_OK(st.bad_size == 1 && dsp_jb_get(jb, (uint8_t[F]){ 0 }) == 0, "payload of the wrong size is dropped");
+	TAP_OK(st.bad_size == 1 && dsp_jb_get(jb, &(struct dsp_jb_pkt){ .data = (uint8_t[F]){ 0 }, .cap = F }) == 0, "payload of the wrong size is dropped");
 	dsp_jb_free(jb);
 	dsp_jb_free(NULL);
-	TAP_OK(dsp_jb_new(0, 40, &jb) == EINVAL && !jb, "bad frame size refused");
+	TAP_OK(dsp_jb_new(20, 40, 0, &jb) == EINVAL && !jb, "bad frame size refused");
 	return TAP_DONE();
 }

@@ -149,5 +149,47 @@ int main(void)
 		TAP_OK(sip_sdp_parse(novid, strlen(novid), &p) == EINVAL, "RFC 4566: no audio stream -> EINVAL");
 	}
 	TAP_OK(sip_sdp_parse(NULL, 0, &p) == EINVAL, "sip_sdp_parse: empty body -> EINVAL");
+	/* sip_sdp_offer: the one place that builds our offer */
+	{
+		struct sip_sdp_local l = { .addr = "192.0.2.10", .port = 4000, .first_pt = SIP_SDP_PT_PCMA,
+				       .te_pt = 101, .ptime = 20, .sess_id = 1234, .sess_version = 1 };
+		struct sip_sdp_media mine;
+		int pt, te;
+
+		our_offer(&o, SIP_SDP_PT_PCMA);
+		sip_sdp_offer(&l, &mine);
+		TAP_OK(!memcmp(&mine, &o, sizeof(o)),
+		       "RFC 3264 section 5.1: sip_sdp_offer lists PCMA (card law), PCMU, telephone-event, ptime");
+		l.first_pt = SIP_SDP_PT_PCMU;
+		l.te_pt = 110;
+		l.ptime = 0;
+		sip_sdp_offer(&l, &mine);
+		TAP_OK(mine.npts == 2 && mine.pts[0] == 0 && mine.pts[1] == 8 && mine.te_pt == 110 &&
+		       mine.ptime == 20,
+		       "RFC 3551 section 4.5: mu-law first, the configured event type, ptime 20 by default");
+		l.te_pt = 101;
+		sip_sdp_offer(&l, &o);
+		/* the answer picks PCMA, events as 96 */
+		memset(&a, 0, sizeof(a));
+		a.port = 6000;
+		a.pts[0] = 18;
+		a.pts[1] = SIP_SDP_PT_PCMA;
+		a.npts = 2;
+		a.te_pt = 96;
+		TAP_OK(sip_sdp_answer_choice(&o, &a, &pt, &te) == 0 && pt == SIP_SDP_PT_PCMA && te == 96,
+		       "RFC 3264 section 7: the answer's first format that we offered; section 5.1: "
+		       "events with the answer's payload type");
+		a.pts[1] = 9;
+		TAP_OK(sip_sdp_answer_choice(&o, &a, &pt, &te) == ENOTSUP && pt == -1,
+		       "RFC 3264 section 7: an answer with none of our formats gives no media");
+		a.pts[0] = SIP_SDP_PT_PCMU;
+		a.port = 0;
+		TAP_OK(sip_sdp_answer_choice(&o, &a, &pt, &te) == ENOTSUP,
+		       "RFC 3264 section 6: a rejected stream (port 0) gives no media");
+		a.port = 6000;
+		o.te_pt = -1;
+		TAP_OK(sip_sdp_answer_choice(&o, &a, &pt, &te) == 0 && pt == 0 && te == -1,
+		       "RFC 4733: no events when we offered none");
+	}
 	return TAP_DONE();
 }
