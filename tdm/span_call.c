@@ -155,3 +155,8 @@ void *tdm_call_user(const struct tdm_call *c)
 {
 	return c->user;
 }
+
+struct fsm *tdm_call_fsm(struct tdm_call *c)
+{
+	return c->span->sig->call_fsm(c);
+}

@@ -44,8 +44,8 @@ struct tdm_call {
  * signalling state goes too, nothing is sent); changed: span_update just
  * recomputed up/down; clear_all: every call cleared (lost: nothing can be
  * signalled any more); call_new/call_free: make and drop a call's part
- * (its machine); place/command: gw/'s commands (tdm.h) on a call
- * span.c has made; call_held: the signalling still needs c (span.c frees
+ * (its machine); call_fsm: that machine (tdm_call_fsm); place/command:
+ * gw/'s commands (tdm.h) on a call span.c has made; call_held: the signalling still needs c (span.c frees
  * it only when neither gw/ nor the signalling holds it); holds_chan: c
  * holds its channel.
  */
@@ -58,6 +58,7 @@ struct tdm_sig_ops {
 	void (*clear_all)(struct tdm_span *s, int cause, int lost);
 	int (*call_new)(struct tdm_call *c);
 	void (*call_free)(struct tdm_call *c);
+	struct fsm *(*call_fsm)(const struct tdm_call *c);
 	int (*place)(struct tdm_call *c, const struct tdm_setup *setup);
 	int (*command)(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inband);
 	int (*call_held)(const struct tdm_call *c);
