@@ -190,7 +190,6 @@ static void clear_by_us(struct fsm *f, int cause)
 {
 	struct tdm_call *c = call_of(f);
 
-	c->gw_holds = 0;
 	c->cause = cause;
 	fsm_log(f, LOG_LVL_INFO, "cleared by us in %s, cause %d (%s)", from_name(f), cause,
 		cause_name(cause));
@@ -231,8 +230,6 @@ static void act_rx(struct fsm *f, int event, void *data)
 	fsm_log(f, LOG_LVL_INFO, "%s%s received", event_names[event],
 		(event == ISDN_EV_ALERTING || event == ISDN_EV_PROGRESS) && e->inband
 		? " (in-band)" : "");
-	if (!c->gw_holds)
-		return;
 	switch (event) {
 	case ISDN_EV_PROCEEDING:
 		if (ev->proceeding)
@@ -544,6 +541,14 @@ static int call_command(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inb
 	return err;
 }
 
+/* gw/ may use c from its making (NULL, kept by span.c's in_cb until
+ * its SETUP or place) until tdm/ hands it back (CLEARING; a place that
+ * failed is back in NULL). */
+static int call_user_holds(const struct tdm_call *c)
+{
+	return call_live(c);
+}
+
 /* libpri still has the call: it is not freed under libpri's feet. */
 static int call_held(const struct tdm_call *c)
 {
@@ -568,6 +573,7 @@ const struct tdm_sig_ops tdm_isdn_sig_ops = {
 	.call_fsm = call_fsm,
 	.place = call_place,
 	.command = call_command,
+	.user_holds = call_user_holds,
 	.call_held = call_held,
 	.holds_chan = call_holds_chan,
 };
