@@ -5,12 +5,15 @@
  * config), and one table of {state, event, next state, action} to read top
  * to bottom. The state changes before the action runs; anything not in the
  * table is refused and logged by the engine. One failure path, fsm_fail():
- * it records the cause and moves to RELEASED, whose on_fail clears whatever
- * legs remain; entering RELEASED ends the call (call_cleanup frees it).
+ * it records the cause and moves to RELEASED. Entering RELEASED ends the
+ * call: the engine ends each leg still linked under it with the call's
+ * cause (the legs' parent_end_event: tdm/ sends DISCONNECT, sip/ a final
+ * response, CANCEL or BYE), then call_cleanup frees it.
  *
- * The rooms take ownership of a leg when it is cleared (tdm_call_hangup,
- * sip_call_hangup/respond >= 300) or when they report it gone
- * (disconnected, failed, terminated), so a leg pointer is dropped at once.
+ * A leg's machine is linked under the call's (call_link_legs) from when
+ * the call gets or makes the leg until the room reports it gone
+ * (disconnected, failed, terminated: call_tdm_gone, call_sip_gone), when
+ * the leg is the room's alone and its pointer is dropped at once.
  *
  * How a call begins (call_setup.c), its media (call_media.c) and what the
  * rooms report (call_events.c) live beside this file: see call_int.h.
@@ -102,39 +105,47 @@ struct gw_call *call_new(struct gw *gw, int outgoing_sip)
 	return c;
 }
 
-void call_drop_tdm(struct gw_call *c, int cause)
+static void link_leg(struct gw_call *c, struct fsm *leg)
 {
-	if (c->tc) {
-		tdm_call_hangup(c->tc, cause);
-		c->tc = NULL;
-	}
+	if (fsm_parent(leg) != c->fsm)
+		fsm_set_parent(leg, c->fsm);
 }
 
-/* An incoming INVITE not answered yet gets a final response; any other
- * SIP leg a BYE or CANCEL. */
-void call_drop_sip(struct gw_call *c, int cause)
+void call_link_legs(struct gw_call *c)
 {
-	if (!c->sc)
-		return;
-	if (!c->outgoing_sip && !c->answer_ms)
-		sip_call_respond(c->sc, gw_cause_to_sip(cause), NULL, cause);
-	else
-		sip_call_hangup(c->sc, cause);
+	if (c->tc)
+		link_leg(c, tdm_call_fsm(c->tc));
+	if (c->sc)
+		link_leg(c, sip_call_fsm(c->sc));
+}
+
+void call_tdm_gone(struct gw_call *c)
+{
+	if (c->tc)
+		fsm_set_parent(tdm_call_fsm(c->tc), NULL);
+	c->tc = NULL;
+}
+
+void call_sip_gone(struct gw_call *c)
+{
+	if (c->sc)
+		fsm_set_parent(sip_call_fsm(c->sc), NULL);
 	c->sc = NULL;
 }
 
-/* The one failure path's action: fsm_fail() has moved to RELEASED. */
+/* The one failure path's action: fsm_fail() has moved to RELEASED (the
+ * legs end with the call). */
 static void call_on_fail(struct fsm *f, int cause, const char *why)
 {
 	struct gw_call *c = fsm_priv(f);
 
+	(void)cause;
 	(void)why;
 	c->gw->calls_failed++;
-	call_drop_tdm(c, cause);
-	call_drop_sip(c, cause);
 }
 
-/* RELEASED was entered: the call goes. */
+/* RELEASED was entered: the call goes, after the engine ended the legs
+ * still linked under it. */
 static void call_cleanup(struct fsm *f)
 {
 	struct gw_call *c = fsm_priv(f);
@@ -142,8 +153,6 @@ static void call_cleanup(struct fsm *f)
 	int cause = fsm_cause(f) >= 0 ? fsm_cause(f) : Q850_NORMAL_CLEARING;
 
 	fsm_log(f, LOG_LVL_INFO, "released, cause %d (%s)", cause, gw_cause_name(cause));
-	call_drop_tdm(c, cause);	/* none is left: every row to RELEASED clears both */
-	call_drop_sip(c, cause);
 	for (struct gw_call **pp = &gw->calls; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -307,10 +316,9 @@ static void act_sip_failed(struct fsm *f, int event, void *data)
 	(void)event;
 	if (e->code == 503)
 		gw_trunk_backoff(c->gw, c->trunk, sip_call_retry_after(c->sc));
-	c->sc = NULL; /* gone */
-	fsm_set_cause(f, cause);
+	call_sip_gone(c);
+	fsm_set_cause(f, cause);	/* the ISDN leg ends with it */
 	call_log(c, LOG_LVL_INFO, "SIP %d -> cause %d (%s)", e->code, cause, gw_cause_name(cause));
-	call_drop_tdm(c, cause);
 }
 
 /* ---- sip -> isdn ---- */
@@ -361,21 +369,21 @@ static void act_isdn_connected(struct fsm *f, int event, void *data)
 
 /* ---- either way ---- */
 
-/* The ISDN side cleared: BYE, CANCEL, or a final response. */
+/* The ISDN side cleared: the SIP leg ends with the cause (BYE, CANCEL, or
+ * a final response). */
 static void act_tdm_gone(struct fsm *f, int event, void *data)
 {
 	struct gw_call *c = fsm_priv(f);
 	const struct call_ev *e = data;
 
 	(void)event;
-	c->tc = NULL; /* gone */
+	call_tdm_gone(c);
 	fsm_set_cause(f, e->cause);
 	call_log(c, LOG_LVL_INFO, "ISDN cleared with cause %d (%s)", e->cause,
 		 gw_cause_name(e->cause));
-	call_drop_sip(c, e->cause);
 }
 
-/* The SIP side cleared (BYE or CANCEL). */
+/* The SIP side cleared (BYE or CANCEL): the ISDN leg ends with the cause. */
 static void act_sip_gone(struct fsm *f, int event, void *data)
 {
 	struct gw_call *c = fsm_priv(f);
@@ -383,22 +391,19 @@ static void act_sip_gone(struct fsm *f, int event, void *data)
 	int cause = e->cause >= 0 ? e->cause : Q850_NORMAL_CLEARING;
 
 	(void)event;
-	c->sc = NULL; /* gone */
+	call_sip_gone(c);
 	fsm_set_cause(f, cause);
 	call_log(c, LOG_LVL_INFO, "SIP cleared%s -> cause %d (%s)",
 		 e->code == 487 ? " (CANCEL)" : "", cause, gw_cause_name(cause));
-	call_drop_tdm(c, cause);
 }
 
+/* Both legs end with the cause. */
 static void act_shutdown(struct fsm *f, int event, void *data)
 {
-	struct gw_call *c = fsm_priv(f);
 	const struct call_ev *e = data;
 
 	(void)event;
 	fsm_set_cause(f, e->cause);
-	call_drop_tdm(c, e->cause);
-	call_drop_sip(c, e->cause);
 }
 
 static const struct fsm_trans table[] = {
@@ -442,7 +447,7 @@ static const struct fsm_trans table[] = {
 	{ CS_ACTIVE, EV_SIP_PROGRESS, FSM_SAME, NULL },
 	{ CS_ACTIVE, EV_SIP_ANSWERED, FSM_SAME, NULL },
 	{ CS_ACTIVE, EV_RTP_TIMEOUT, CS_ACTIVE, act_rtp_check },
-	/* any state: a leg gone clears the other (never refused) */
+	/* any state: a leg gone ends the call, and so the other (never refused) */
 	{ FSM_ANY, EV_TDM_DISCONNECTED, CS_RELEASED, act_tdm_gone },
 	{ FSM_ANY, EV_TDM_CHAN_REFUSED, CS_RELEASED, act_tdm_gone },
 	{ FSM_ANY, EV_SIP_FAILED, CS_RELEASED, act_sip_failed },

@@ -108,9 +108,14 @@ void call_log(const struct gw_call *c, int level, const char *fmt, ...)
 void call_name_update(struct gw_call *c);
 /* A new call in CS_NEW, or NULL. */
 struct gw_call *call_new(struct gw *gw, int outgoing_sip);
-/* Clear the legs that remain (a leg pointer is dropped at once). */
-void call_drop_tdm(struct gw_call *c, int cause);
-void call_drop_sip(struct gw_call *c, int cause);
+/* Link c->tc and c->sc under the call's machine (a leg linked already
+ * stays as it is): from then on the call's end ends them, with its cause
+ * (lib/fsm's parent end). */
+void call_link_legs(struct gw_call *c);
+/* The room reported the leg gone (disconnected; failed, terminated): it
+ * is unlinked and its pointer dropped. */
+void call_tdm_gone(struct gw_call *c);
+void call_sip_gone(struct gw_call *c);
 
 /* call_setup.c: the actions of CS_NEW's two rows */
 void call_act_isdn_setup(struct fsm *f, int event, void *data);

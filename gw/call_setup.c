@@ -86,6 +86,7 @@ void call_act_isdn_setup(struct fsm *f, int event, void *data)
 	c->chan = s->channel;
 	c->tc = e->tc;
 	tdm_call_set_user(c->tc, c);
+	call_link_legs(c);
 	call_name_update(c);
 	gw_number_to_e164(&cfg->numbering, s->called.digits, s->called.ton, c->called,
 			  sizeof(c->called));
@@ -106,12 +107,15 @@ void call_act_isdn_setup(struct fsm *f, int event, void *data)
 	}
 	local_sdp(c, &c->local);
 	invite_uris(c, t, s, ruri, sizeof(ruri), from, sizeof(from));
+	/* c->sc is set before sip/ runs the INVITE's transaction: a failure it
+	 * reports at once finds it (and drops it again) */
 	err = sip_call_invite(c->gw->ua, ruri, from, ruri, t->host, t->port, &c->local, c, &c->sc);
 	if (err) {
 		fsm_fail(f, Q850_NETWORK_OUT_OF_ORDER, "INVITE to trunk %s failed: %s", t->name,
 			 strerror(err));
 		return;
 	}
+	call_link_legs(c);
 	str_copy(c->sip_call_id, sip_call_id(c->sc), sizeof(c->sip_call_id));
 	call_log(c, LOG_LVL_INFO, "INVITE %s via trunk %s (Call-ID %s)", ruri, t->name,
 		 c->sip_call_id);
@@ -159,6 +163,7 @@ static int place_in_group(struct gw_call *c)
 		err = tdm_call_place(sp->ts, ch, &c->setup, c, &c->tc);
 		if (!err) {
 			c->chan = tdm_call_channel(c->tc);
+			call_link_legs(c);
 			call_name_update(c);
 			return 0;
 		}
@@ -243,6 +248,7 @@ void call_act_sip_invite(struct fsm *f, int event, void *data)
 	(void)event;
 	c->sc = e->sc;
 	sip_call_set_user(c->sc, c);
+	call_link_legs(c);
 	str_copy(c->sip_call_id, inv->call_id ? inv->call_id : "", sizeof(c->sip_call_id));
 	err = isdn_numbers(c, inv, &s);
 	call_log(c, LOG_LVL_INFO, "INVITE from %s to %s via trunk %s (%s:%u, Call-ID %s)",
@@ -285,7 +291,7 @@ void call_act_isdn_retry(struct fsm *f, int event, void *data)
 	struct gw *gw = c->gw;
 
 	(void)event;
-	c->tc = NULL; /* gone */
+	call_tdm_gone(c);
 	if (!c->tried)
 		c->tried = calloc(gw->nspans, sizeof(*c->tried));
 	if (c->tried && c->chan > 0 && c->chan < 32)

@@ -68,6 +68,13 @@ static int end_cause(void *arg, enum sip_end why)
 	return gw_cause_of_sip_end(why);
 }
 
+/* An unanswered INVITE whose call ended: RFC 3398 7.2.4.1. */
+static int end_status(void *arg, int q850)
+{
+	(void)arg;
+	return gw_cause_to_sip(q850);
+}
+
 static void on_log_queue(int fd, uint32_t events, void *arg)
 {
 	(void)fd;
@@ -246,7 +253,8 @@ int gw_new(const char *cfg_path, struct cfg *cfg, struct gw **out)
 	if (err)
 		goto out;
 	sip_ua_set_policy(gw->ua, &(struct sip_policy){
-		.options_status = options_status, .end_cause = end_cause, .arg = gw });
+		.options_status = options_status, .end_cause = end_cause,
+		.end_status = end_status, .arg = gw });
 	err = gw_ctl_new(gw, cfg->general.control_socket, &gw->ctl);
 	if (err)
 		goto out;

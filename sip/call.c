@@ -18,7 +18,10 @@
  * gw/ holds the call in NULL (outgoing: until sip_call_invite returns),
  * IN_PROCEEDING, IN_WAIT_ACK, OUT_CALLING, OUT_PROCEEDING, CONFIRMED and
  * RE_WAIT_ACK; the other states are after gw/ let go of it (sip.h), so
- * their rows report nothing to gw/.
+ * their rows report nothing to gw/. gw/'s call is the machine's parent
+ * (sip_call_fsm): in those states its end ("parent ended") ends the call
+ * as gw/'s hangup does, but an unanswered incoming INVITE gets the final
+ * response gw/'s policy picks for the cause (end_status), not 487.
  *
  * Timers (values from the UA: t1_ms, t2_ms, from the config's sip_t1 and
  * sip_t2):
@@ -69,6 +72,7 @@ static const char *const event_names[SIP_CE_COUNT] = {
 	[SIP_CE_CMD_REJECT] = "respond >=300",
 	[SIP_CE_CMD_REFUSE] = "refuse (stateless)",
 	[SIP_CE_CMD_HANGUP] = "hangup",
+	[SIP_CE_PARENT_END] = "parent ended",
 	[SIP_CE_IDLE] = "no transaction left",
 };
 
@@ -434,6 +438,67 @@ static void act_reinvite(struct fsm *f, int ev, void *data)
 	sip_ua_respond_tr(c->ua, e->tr, r);
 }
 
+/* ---- actions: the parent's end (data: its cause, an int *) ---- */
+
+/* The parent's cause, logged as sip_call_hangup() logs gw/'s. */
+static int parent_cause(struct fsm *f, const void *data)
+{
+	int q850 = *(const int *)data;
+
+	SIP_CLOG(LOG_LVL_INFO, call_of(f), "hangup (cause %d): the call it belongs to ended", q850);
+	return q850;
+}
+
+/* What gw/'s policy answers to an unanswered INVITE whose call ended. */
+static int end_status(struct sip_ua *ua, int q850)
+{
+	int code = ua->policy.end_status ? ua->policy.end_status(ua->policy.arg, q850) : 500;
+
+	return code >= 300 && code <= 699 ? code : 500;
+}
+
+/* Before the answer: the policy's final response with the Reason (section
+ * 13.3.1.3), as gw/'s sip_call_respond() sends it. */
+static void act_parent_end_reject(struct fsm *f, int ev, void *data)
+{
+	struct sip_call *c = call_of(f);
+	int q850 = parent_cause(f, data);
+	struct sip_call_ev e = { .type = SIP_CE_CMD_REJECT, .q850 = q850 };
+
+	e.code = end_status(c->ua, q850);
+	if (c->inv_tr && sip_call_build_answer(c, &e) == 0)
+		act_respond(f, ev, &e);
+	sip_ua_kick(c->ua);
+}
+
+/* The CANCEL (section 9.1) or the BYE (section 15) waits for the 1xx or
+ * the ACK: the cause for when it goes. */
+static void act_parent_end_later(struct fsm *f, int ev, void *data)
+{
+	(void)ev;
+	call_of(f)->hangup_q850 = parent_cause(f, data);
+}
+
+/* After a 1xx: the CANCEL now. */
+static void act_parent_end_cancel(struct fsm *f, int ev, void *data)
+{
+	struct sip_call *c = call_of(f);
+
+	act_parent_end_later(f, ev, data);
+	sip_dialog_send_cancel(c);
+	sip_ua_kick(c->ua);
+}
+
+/* Confirmed: the BYE now. */
+static void act_parent_end_bye(struct fsm *f, int ev, void *data)
+{
+	struct sip_ua *ua = call_of(f)->ua;
+
+	act_parent_end_later(f, ev, data);
+	act_bye_send(f, ev, data);
+	sip_ua_kick(ua);
+}
+
 /* ---- actions: UAC ---- */
 
 static void act_invite(struct fsm *f, int ev, void *data)
@@ -568,6 +633,7 @@ static const struct fsm_trans table[] = {
 	{ S(IN_PROCEEDING), E(CMD_REFUSE), S(DONE), act_refuse },
 	{ S(IN_PROCEEDING), E(CMD_HANGUP), S(DONE), act_hangup_487 },
 	{ S(IN_PROCEEDING), E(CANCEL), S(DONE), act_cancelled },
+	{ S(IN_PROCEEDING), E(PARENT_END), S(DONE), act_parent_end_reject },
 	{ S(IN_WAIT_ACK), E(ACK), S(CONFIRMED), act_confirmed },
 	{ S(IN_WAIT_ACK), E(CMD_HANGUP), S(IN_WAIT_ACK_BYE), act_hangup_later },
 	{ S(IN_WAIT_ACK), E(BYE), S(DONE), act_bye },
@@ -575,6 +641,7 @@ static const struct fsm_trans table[] = {
 	{ S(IN_WAIT_ACK), E(INVITE_AGAIN), FSM_SAME, act_resend_2xx },
 	{ S(IN_WAIT_ACK), E(TIMER_2XX), FSM_SAME, act_2xx_rtx },
 	{ S(IN_WAIT_ACK), E(TIMER_ACK), S(BYE_SENT), act_no_ack },
+	{ S(IN_WAIT_ACK), E(PARENT_END), S(IN_WAIT_ACK_BYE), act_parent_end_later },
 	{ S(IN_WAIT_ACK_BYE), E(ACK), S(BYE_SENT), act_bye_after_wait },
 	{ S(IN_WAIT_ACK_BYE), E(BYE), S(DONE), act_bye_late },
 	{ S(IN_WAIT_ACK_BYE), E(CANCEL), FSM_SAME, act_cancel_late },
@@ -588,12 +655,14 @@ static const struct fsm_trans table[] = {
 	{ S(OUT_CALLING), E(TIMER_B), TO_FAIL, act_uac_failed },
 	{ S(OUT_CALLING), E(TRANSPORT_ERROR), TO_FAIL, act_uac_failed },
 	{ S(OUT_CALLING), E(CMD_HANGUP), S(CANCEL_PENDING), act_hangup_later },
+	{ S(OUT_CALLING), E(PARENT_END), S(CANCEL_PENDING), act_parent_end_later },
 	{ S(OUT_PROCEEDING), E(1XX), FSM_SAME, act_progress },
 	{ S(OUT_PROCEEDING), E(2XX), S(CONFIRMED), act_answered },
 	{ S(OUT_PROCEEDING), E(FINAL), TO_FAIL, act_uac_failed },
 	{ S(OUT_PROCEEDING), E(TIMER_B), TO_FAIL, act_uac_failed },
 	{ S(OUT_PROCEEDING), E(TRANSPORT_ERROR), TO_FAIL, act_uac_failed },
 	{ S(OUT_PROCEEDING), E(CMD_HANGUP), S(CANCELLING), act_hangup_cancel },
+	{ S(OUT_PROCEEDING), E(PARENT_END), S(CANCELLING), act_parent_end_cancel },
 	{ S(CANCEL_PENDING), E(1XX), S(CANCELLING), act_cancel },
 	{ S(CANCEL_PENDING), E(2XX), S(BYE_SENT), act_answered_bye },
 	{ S(CANCEL_PENDING), E(FINAL), S(DONE), act_cancel_done },
@@ -606,6 +675,7 @@ static const struct fsm_trans table[] = {
 	{ S(CANCELLING), E(TRANSPORT_ERROR), TO_FAIL, act_fail },
 	/* the dialog, either side */
 	{ S(CONFIRMED), E(CMD_HANGUP), S(BYE_SENT), act_hangup_bye },
+	{ S(CONFIRMED), E(PARENT_END), S(BYE_SENT), act_parent_end_bye },
 	{ S(CONFIRMED), E(BYE), S(DONE), act_bye },
 	{ S(CONFIRMED), E(REINVITE), S(RE_WAIT_ACK), act_reinvite },
 	{ S(CONFIRMED), E(ACK), FSM_SAME, NULL },
@@ -617,6 +687,7 @@ static const struct fsm_trans table[] = {
 	{ S(RE_WAIT_ACK), E(TIMER_2XX), FSM_SAME, act_2xx_rtx },
 	{ S(RE_WAIT_ACK), E(TIMER_ACK), S(CONFIRMED), act_2xx_give_up },
 	{ S(RE_WAIT_ACK), E(CMD_HANGUP), S(BYE_SENT), act_hangup_bye },
+	{ S(RE_WAIT_ACK), E(PARENT_END), S(BYE_SENT), act_parent_end_bye },
 	{ S(RE_WAIT_ACK), E(BYE), S(DONE), act_bye },
 	{ S(RE_WAIT_ACK), E(CANCEL), FSM_SAME, act_cancel_late },
 	{ S(RE_WAIT_ACK), E(INVITE_AGAIN), FSM_SAME, NULL },
@@ -636,6 +707,8 @@ static const struct fsm_trans table[] = {
 	{ S(DONE), E(IDLE), S(FREED), NULL },
 	/* a call gw/ holds, or whose ACK or CANCEL is awaited, stays */
 	{ FSM_ANY, E(IDLE), FSM_SAME, NULL },
+	/* a call gw/ let go of already: its parent's end changes nothing */
+	{ FSM_ANY, E(PARENT_END), FSM_SAME, NULL },
 };
 #undef S
 #undef E
@@ -682,7 +755,7 @@ static const struct fsm_def dialog_def = {
 	.events = event_names, .nevents = SIP_CE_COUNT,
 	.trans = table, .ntrans = sizeof(table) / sizeof(table[0]),
 	.timer_ms = timer_ms, .fail_state = SIP_CS_DONE, .refused = refused,
-	.parent_end_event = FSM_NONE, .cleanup = cleanup, .counters = &counters,
+	.parent_end_event = SIP_CE_PARENT_END, .cleanup = cleanup, .counters = &counters,
 };
 
 const struct fsm_def *sip_call_machine(void)

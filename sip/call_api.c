@@ -146,7 +146,7 @@ out:
  * action only sends it: a response that cannot be built changes no
  * state). A 503 says when to try again (RFC 3261 section 21.5.4), unless
  * it goes statelessly. */
-static int build_answer(struct sip_call *c, struct sip_call_ev *e)
+int sip_call_build_answer(struct sip_call *c, struct sip_call_ev *e)
 {
 	int err = sip_dialog_build_response(c, c->invite, e->code, e->sdp, e->q850, &e->msg);
 
@@ -172,7 +172,7 @@ static int respond_cmd(struct sip_call *c, struct sip_call_ev *e, int min_code)
 
 	if (!c->inv_tr || e->code < min_code || e->code > 699)
 		return sip_call_refused(c, e);
-	err = build_answer(c, e);
+	err = sip_call_build_answer(c, e);
 	if (err)
 		return err;
 	err = sip_call_dispatch(c, e);
@@ -244,4 +244,9 @@ void *sip_call_user(const struct sip_call *c)
 const char *sip_call_id(const struct sip_call *c)
 {
 	return c && c->call_id ? c->call_id : "";
+}
+
+struct fsm *sip_call_fsm(struct sip_call *c)
+{
+	return c->fsm;
 }

@@ -21,6 +21,7 @@
 
 struct sip_ua;
 struct sip_call;
+struct fsm;
 
 struct sip_invite_info {
 	const char *request_uri;	/* "sip:+4930123@gw;user=phone" */
@@ -76,6 +77,10 @@ struct sip_policy {
 	/* The Q.850 cause for the Reason of a BYE that sip/ sends on its own
 	 * (why: SIP_END_NO_ACK), unless gw/ gave one; < 0 or unset: none. */
 	int (*end_cause)(void *arg, enum sip_end why);
+	/* The final response (300-699) to an incoming INVITE not answered yet
+	 * when the call its dialog belongs to (the parent, sip_call_fsm) ends
+	 * with Q.850 cause q850; unset or out of range: 500. */
+	int (*end_status)(void *arg, int q850);
 	void *arg;
 };
 
@@ -153,5 +158,14 @@ int sip_call_hangup(struct sip_call *c, int q850);
 void sip_call_set_user(struct sip_call *c, void *user);
 void *sip_call_user(const struct sip_call *c);
 const char *sip_call_id(const struct sip_call *c);
+/*
+ * The dialog's machine (lib/fsm), for gw/ to link under its own call
+ * (fsm_set_parent) when it gets or makes the call. When that parent ends,
+ * the call ends with the parent's cause as sip_call_hangup() would, except
+ * that an incoming INVITE not answered yet gets the policy's end_status
+ * (not 487); the call is sip/'s from then on. gw/ unlinks it when the call
+ * is reported `failed` or `terminated`.
+ */
+struct fsm *sip_call_fsm(struct sip_call *c);
 
 #endif

@@ -90,6 +90,8 @@ enum sip_call_event {
 	SIP_CE_CMD_REJECT,	/* final response >= 300 */
 	SIP_CE_CMD_REFUSE,	/* the same, stateless: sent once, the IST dropped */
 	SIP_CE_CMD_HANGUP,
+	SIP_CE_PARENT_END,	/* gw/'s call, the parent (sip_call_fsm), ended: the
+				 * data is its cause (an int *), not a sip_call_ev */
 	/* from the reaper (calls.c) */
 	SIP_CE_IDLE,		/* no transaction of the call is left */
 	SIP_CE_COUNT
@@ -328,6 +330,10 @@ void sip_call_on_request(struct sip_call *c, osip_transaction_t *tr, osip_messag
 void sip_call_on_ict(struct sip_call *c, int type, osip_message_t *resp);
 void sip_call_on_stray_2xx(struct sip_call *c, osip_message_t *resp);
 void sip_call_on_incoming_2xx_retransmit(struct sip_call *c);
+/* gw/'s final or provisional response e->code (e->sdp, e->q850) to the
+ * INVITE, built into e->msg (a 503 with the UA's Retry-After unless
+ * e->type is SIP_CE_CMD_REFUSE); 0 or why not (logged). */
+int sip_call_build_answer(struct sip_call *c, struct sip_call_ev *e);
 
 /* call.c: the dialog machine. The def checked (sip_ua_new); a new call on
  * the UA's list, in NULL; one event through the table (0, EINVAL when

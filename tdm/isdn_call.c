@@ -17,7 +17,8 @@
  * counts, reports `disconnected` to gw/ (tdm.h: the pointer is gw/'s until
  * that returns) and clears toward the network. Clearing by either end is
  * not a failure: the far end's DISCONNECT/RELEASE and gw/'s hangup have
- * their own actions.
+ * their own actions. gw/'s call is the machine's parent (tdm_call_fsm):
+ * when it ends, its "parent ended" clears the call as gw/'s hangup does.
  *
  * Timers. Q.931's timers on these states are libpri's, set per link from
  * the span's config in isdn.c: T303 (SETUP-OUT: no answer to SETUP), T310
@@ -47,6 +48,7 @@ static const char *const event_names[ISDN_EV_COUNT] = {
 	[ISDN_CMD_PLACE] = "place", [ISDN_CMD_PROCEEDING] = "proceeding",
 	[ISDN_CMD_ALERT] = "alert", [ISDN_CMD_PROGRESS] = "progress",
 	[ISDN_CMD_ANSWER] = "answer", [ISDN_CMD_HANGUP] = "hangup",
+	[ISDN_EV_PARENT_END] = "parent ended",
 };
 
 /* The direction is part of the state, so the table alone says which
@@ -184,17 +186,37 @@ static void act_answer(struct fsm *f, int event, void *data)
 }
 
 /* gw/ clears: the call is tdm/'s from now on. */
+static void clear_by_us(struct fsm *f, int cause)
+{
+	struct tdm_call *c = call_of(f);
+
+	c->cause = cause;
+	fsm_log(f, LOG_LVL_INFO, "cleared by us in %s, cause %d (%s)", from_name(f), cause,
+		cause_name(cause));
+	release(f, cause);
+}
+
 static void act_hangup(struct fsm *f, int event, void *data)
 {
 	const struct isdn_ev *e = data;
-	struct tdm_call *c = call_of(f);
 
 	(void)event;
-	c->gw_holds = 0;
-	c->cause = e->cause;
-	fsm_log(f, LOG_LVL_INFO, "cleared by us in %s, cause %d (%s)", from_name(f), e->cause,
-		cause_name(e->cause));
-	release(f, e->cause);
+	clear_by_us(f, e->cause);
+}
+
+/* gw/'s call ended (lib/fsm tells its children; data: its cause): as
+ * tdm_call_hangup(). Not reached through isdn_call_event(), so the kick
+ * and the free are this action's; the engine frees f after it returns. */
+static void act_parent_end(struct fsm *f, int event, void *data)
+{
+	struct tdm_call *c = call_of(f);
+	struct tdm_span *s = c->span;
+	int cause = *(const int *)data;
+
+	(void)event;
+	clear_by_us(f, cause > 0 && cause <= 127 ? cause : Q850_NORMAL_CLEARING);
+	isdn_kick(s);
+	span_call_maybe_free(c); /* c may be gone now */
 }
 
 /* A message from the network that gw/ hears of: logged, then passed on. */
@@ -208,8 +230,6 @@ static void act_rx(struct fsm *f, int event, void *data)
 	fsm_log(f, LOG_LVL_INFO, "%s%s received", event_names[event],
 		(event == ISDN_EV_ALERTING || event == ISDN_EV_PROGRESS) && e->inband
 		? " (in-band)" : "");
-	if (!c->gw_holds)
-		return;
 	switch (event) {
 	case ISDN_EV_PROCEEDING:
 		if (ev->proceeding)
@@ -278,15 +298,17 @@ static void act_span_down(struct fsm *f, int event, void *data)
 
 #define S(x) TDM_CS_##x
 
-/* Every state with a call in it is cleared by either end, a RESTART of
- * its channel, or the span going down (release() answers CALL PROCEEDING
- * first when that state is SETUP-IN). */
+/* Every state with a call in it is cleared by either end (gw/'s hangup,
+ * or the end of gw/'s call, its parent), a RESTART of its channel, or the
+ * span going down (release() answers CALL PROCEEDING first when that
+ * state is SETUP-IN). */
 #define CLEARED_BY_ANY(st) \
 	{ S(st), ISDN_EV_DISCONNECT, S(CLEARING), act_rx_clear }, \
 	{ S(st), ISDN_EV_RELEASE, S(CLEARING), act_rx_clear }, \
 	{ S(st), ISDN_EV_RESTART, S(CLEARING), act_restart }, \
 	{ S(st), ISDN_EV_SPAN_DOWN, S(CLEARING), act_span_down }, \
-	{ S(st), ISDN_CMD_HANGUP, S(CLEARING), act_hangup }
+	{ S(st), ISDN_CMD_HANGUP, S(CLEARING), act_hangup }, \
+	{ S(st), ISDN_EV_PARENT_END, S(CLEARING), act_parent_end }
 
 static const struct fsm_trans table[] = {
 	{ S(NULL), ISDN_EV_SETUP, S(IN_SETUP), act_setup },
@@ -335,7 +357,10 @@ static const struct fsm_trans table[] = {
 
 	CLEARED_BY_ANY(OUT_ACTIVE),
 
-	/* CLEARING: libpri finishes alone; nothing more is ours to do. */
+	/* CLEARING: libpri finishes alone; nothing more is ours to do. A
+	 * parent ending a call that is not (or no longer) placed clears
+	 * nothing. */
+	{ FSM_ANY, ISDN_EV_PARENT_END, FSM_SAME, NULL },
 };
 
 static struct fsm_counters call_counters;
@@ -347,7 +372,7 @@ static const struct fsm_def call_def = {
 	.trans = table, .ntrans = sizeof(table) / sizeof(table[0]),
 	.fail_state = TDM_CS_CLEARING, .on_fail = on_fail,
 	.log_refused = log_refused, .cause_name = cause_name,
-	.parent_end_event = FSM_NONE,
+	.parent_end_event = ISDN_EV_PARENT_END,
 	.counters = &call_counters,
 };
 
@@ -491,6 +516,11 @@ static void call_free(struct tdm_call *c)
 	fsm_free(isdn_call_of(c)->fsm);
 }
 
+static struct fsm *call_fsm(const struct tdm_call *c)
+{
+	return isdn_call_of(c)->fsm;
+}
+
 /* gw/'s commands, checked by span_call.c. */
 static int call_place(struct tdm_call *c, const struct tdm_setup *setup)
 {
@@ -516,6 +546,14 @@ static int call_command(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inb
 	return err;
 }
 
+/* gw/ may use c from its making (NULL, kept by span.c's in_cb until
+ * its SETUP or place) until tdm/ hands it back (CLEARING; a place that
+ * failed is back in NULL). */
+static int call_user_holds(const struct tdm_call *c)
+{
+	return call_live(c);
+}
+
 /* libpri still has the call: it is not freed under libpri's feet. */
 static int call_held(const struct tdm_call *c)
 {
@@ -537,8 +575,10 @@ const struct tdm_sig_ops tdm_isdn_sig_ops = {
 	.clear_all = isdn_clear_all,
 	.call_new = call_new,
 	.call_free = call_free,
+	.call_fsm = call_fsm,
 	.place = call_place,
 	.command = call_command,
+	.user_holds = call_user_holds,
 	.call_held = call_held,
 	.holds_chan = call_holds_chan,
 };

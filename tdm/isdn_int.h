@@ -56,6 +56,8 @@ enum isdn_event {
 	ISDN_CMD_PROGRESS,	/* tdm_call_progress */
 	ISDN_CMD_ANSWER,	/* tdm_call_answer */
 	ISDN_CMD_HANGUP,	/* tdm_call_hangup */
+	ISDN_EV_PARENT_END,	/* gw/'s call, our parent (tdm_call_fsm), ended:
+				 * data is its cause (an int *), not an isdn_ev */
 	ISDN_EV_COUNT
 };
 

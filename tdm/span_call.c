@@ -23,7 +23,6 @@ struct tdm_call *span_call_new(struct tdm_span *s, int chan)
 	c->id = ++s->next_call_id;
 	c->chan = chan;
 	c->cause = -1;
-	c->gw_holds = 1;
 	if (s->sig->call_new(c)) {
 		free(c);
 		return NULL;
@@ -39,7 +38,7 @@ void span_call_maybe_free(struct tdm_call *c)
 {
 	struct tdm_span *s = c->span;
 
-	if (c->gw_holds || c->in_cb || s->sig->call_held(c))
+	if (s->sig->user_holds(c) || c->in_cb || s->sig->call_held(c))
 		return;
 	for (struct tdm_call **pp = &s->calls; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
@@ -61,9 +60,6 @@ void span_call_maybe_free(struct tdm_call *c)
 
 void span_call_disconnected(struct tdm_call *c, int cause)
 {
-	if (!c->gw_holds)
-		return;
-	c->gw_holds = 0;
 	c->in_cb++;
 	if (c->span->ev.disconnected)
 		c->span->ev.disconnected(c->span->arg, c, cause);
@@ -92,9 +88,7 @@ int tdm_call_place(struct tdm_span *s, int channel, const struct tdm_setup *setu
 	c->in_cb++;
 	err = s->sig->place(c, setup);
 	c->in_cb--;
-	if (err)
-		c->gw_holds = 0; /* never gw/'s: freed now */
-	span_call_maybe_free(c);
+	span_call_maybe_free(c); /* never gw/'s if the place failed: freed now */
 	if (!err)
 		*out = c;
 	return err;
@@ -154,4 +148,9 @@ void tdm_call_set_user(struct tdm_call *c, void *user)
 void *tdm_call_user(const struct tdm_call *c)
 {
 	return c->user;
+}
+
+struct fsm *tdm_call_fsm(struct tdm_call *c)
+{
+	return c->span->sig->call_fsm(c);
 }

@@ -31,8 +31,10 @@ struct tdm_call {
 	unsigned id;
 	int chan;
 	int cause;		/* why it failed or was cleared, -1 = not yet */
-	int gw_holds;		/* gw/ still holds the pointer */
-	int in_cb;		/* inside a callback to gw/: do not free */
+	/* Frames of tdm/ using c outside its machine's own dispatch (a
+	 * callback to gw/, a walk over s->calls, a command's return): do not
+	 * free. Not a state: a count of callers on the stack. */
+	int in_cb;
 	void *user;
 	/* The signalling's part of the call: span->sig->call_size bytes. */
 	union { max_align_t align; unsigned char b[1]; } sig[];
@@ -44,10 +46,13 @@ struct tdm_call {
  * signalling state goes too, nothing is sent); changed: span_update just
  * recomputed up/down; clear_all: every call cleared (lost: nothing can be
  * signalled any more); call_new/call_free: make and drop a call's part
- * (its machine); place/command: gw/'s commands (tdm.h) on a call
- * span.c has made; call_held: the signalling still needs c (span.c frees
- * it only when neither gw/ nor the signalling holds it); holds_chan: c
- * holds its channel.
+ * (its machine); call_fsm: that machine (tdm_call_fsm); place/command:
+ * gw/'s commands (tdm.h) on a call span.c has made; user_holds: gw/ may
+ * still use c (tdm.h: from its making until tdm/ hands it back: gw/'s
+ * hangup, `disconnected`, a place that failed), as the call's state says;
+ * call_held: the signalling still needs c (span.c frees it only when
+ * neither gw/ nor the signalling holds it); holds_chan: c holds its
+ * channel.
  */
 struct tdm_sig_ops {
 	const char *name;	/* "isdn" */
@@ -58,8 +63,10 @@ struct tdm_sig_ops {
 	void (*clear_all)(struct tdm_span *s, int cause, int lost);
 	int (*call_new)(struct tdm_call *c);
 	void (*call_free)(struct tdm_call *c);
+	struct fsm *(*call_fsm)(const struct tdm_call *c);
 	int (*place)(struct tdm_call *c, const struct tdm_setup *setup);
 	int (*command)(struct tdm_call *c, enum tdm_cmd cmd, int cause, int inband);
+	int (*user_holds)(const struct tdm_call *c);
 	int (*call_held)(const struct tdm_call *c);
 	int (*holds_chan)(const struct tdm_call *c);
 };
@@ -123,7 +130,8 @@ void span_chan_free(struct tdm_span *s, int chan);
 struct tdm_call *span_call_new(struct tdm_span *s, int chan);
 /* Free c if neither gw/ nor the signalling holds it and no callback runs. */
 void span_call_maybe_free(struct tdm_call *c);
-/* Deliver `disconnected` to gw/ once (if gw/ still holds c). */
+/* Deliver `disconnected` to gw/: the signalling calls it once per call,
+ * as the call leaves the states gw/ holds it in. */
 void span_call_disconnected(struct tdm_call *c, int cause);
 
 /* ---- the signallings ---- */

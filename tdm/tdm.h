@@ -28,6 +28,7 @@
 struct tdm_span;
 struct tdm_call;
 struct tdm_media;
+struct fsm;
 
 /* Q.931 type of number (values as in Q.931 octet 3, bits 7-5). */
 enum tdm_ton {
@@ -145,6 +146,14 @@ int tdm_call_channel(const struct tdm_call *c);
 struct tdm_span *tdm_call_span(const struct tdm_call *c);
 void tdm_call_set_user(struct tdm_call *c, void *user);
 void *tdm_call_user(const struct tdm_call *c);
+/*
+ * The call's machine (lib/fsm), for gw/ to link under its own call
+ * (fsm_set_parent) when it gets or places the call. When that parent ends,
+ * the call is cleared with the parent's cause as tdm_call_hangup() would
+ * (and the pointer is tdm/'s from then on). gw/ unlinks it when the call
+ * is reported `disconnected`.
+ */
+struct fsm *tdm_call_fsm(struct tdm_call *c);
 
 /* ---- the media half, in a media worker's thread ---- */
 
