@@ -59,6 +59,15 @@ static const struct codec_row codecs[] = {
 	{ 8, "PCMA", DSP_LAW_ALAW, g711_enc, g711_dec, NULL },
 };
 
+size_t dsp_codec_pts(int *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]) && n < max; i++)
+		out[n++] = codecs[i].pt;
+	return n;
+}
+
 struct dsp_codec {
 	const struct codec_row *row;
 	plc_state_t *plc;

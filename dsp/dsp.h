@@ -90,6 +90,9 @@ struct dsp_codec;
 /* The codec of a static RTP payload type (RFC 3551 table 4: 0 PCMU,
  * 8 PCMA); ENOTSUP for one not implemented. */
 int dsp_codec_new(int pt, struct dsp_codec **out);
+/* The payload types dsp_codec_new() takes, in the table's order: how many
+ * were written to out (at most max). */
+size_t dsp_codec_pts(int *out, size_t max);
 void dsp_codec_free(struct dsp_codec *c);
 int dsp_codec_pt(const struct dsp_codec *c);
 const char *dsp_codec_name(const struct dsp_codec *c);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "dsp/dsp.h"
 #include "gw/call_int.h"
 #include "gw/media.h"
 #include "lib/log.h"
@@ -13,15 +14,18 @@
 #include "sip/rtp.h"
 #include "sip/sdp.h"
 
-/* Our SDP (sip/sdp.c's offer): the card's law first, telephone-event and
- * ptime from the config. */
+/* Our SDP (sip/sdp.c's offer): the codecs dsp/ implements, the card's law
+ * first, telephone-event and ptime from the config. */
 void local_sdp(struct gw_call *c, struct sip_sdp_media *m)
 {
 	const struct cfg_general *g = &c->gw->cfg->general;
 	int alaw = !c->span || c->span->cfg->law == CFG_LAW_ALAW;
+	int pts[SIP_SDP_MAX_PTS];
 	struct sip_sdp_local l = {
 		.addr = g->rtp_address[0] ? g->rtp_address : g->sip_address,
 		.port = sip_rtp_port(c->rtp),
+		.pts = pts,
+		.npts = dsp_codec_pts(pts, SIP_SDP_MAX_PTS),
 		.first_pt = alaw ? SIP_SDP_PT_PCMA : SIP_SDP_PT_PCMU,
 		.te_pt = g->telephone_event_pt,
 		.ptime = c->span ? c->span->cfg->chunk_ms : 0,

@@ -16,8 +16,9 @@
 
 #include "sip/sdp.h"
 
-/* The codecs we offer and accept, by their static payload types (RFC 3551
- * table 4); dsp/codec.c implements the same list. */
+/* The static payload types SDP can name in an rtpmap (RFC 3551 table 4).
+ * Which of them we offer and accept is what the caller has (gw/ passes
+ * dsp/'s list: sip_sdp_local.pts): this table only names them. */
 static const struct {
 	int pt;
 	const char *name;
@@ -41,11 +42,12 @@ void sip_sdp_offer(const struct sip_sdp_local *l, struct sip_sdp_media *m)
 	memset(m, 0, sizeof(*m));
 	snprintf(m->addr, sizeof(m->addr), "%s", l->addr ? l->addr : "");
 	m->port = l->port;
-	if (pt_name(l->first_pt))
-		m->pts[m->npts++] = l->first_pt;
-	for (size_t i = 0; i < NCODECS && m->npts < SIP_SDP_MAX_PTS; i++)
-		if (codecs[i].pt != l->first_pt)
-			m->pts[m->npts++] = codecs[i].pt;
+	for (size_t i = 0; i < l->npts; i++)
+		if (l->pts[i] == l->first_pt && pt_name(l->first_pt))
+			m->pts[m->npts++] = l->first_pt;
+	for (size_t i = 0; i < l->npts && m->npts < SIP_SDP_MAX_PTS; i++)
+		if (l->pts[i] != l->first_pt && pt_name(l->pts[i]))
+			m->pts[m->npts++] = l->pts[i];
 	m->te_pt = l->te_pt >= 96 && l->te_pt <= 127 ? l->te_pt : -1;
 	m->ptime = l->ptime > 0 ? l->ptime : PTIME_DEFAULT;
 	m->dir = SIP_SDP_SENDRECV;

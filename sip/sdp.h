@@ -24,19 +24,21 @@ struct sip_sdp_media {
 };
 
 /*
- * What we offer: the one place that knows our codec list (PCMU, PCMA) and
- * puts telephone-event and ptime into offers and answers; the values come
- * from the config through the caller.
+ * What we offer: the one place that builds offers and answers, with
+ * telephone-event and ptime; the codecs are the caller's (dsp/'s list,
+ * through gw/), the values from the config.
  */
 struct sip_sdp_local {
 	const char *addr;	/* our RTP address */
 	uint16_t port;
+	const int *pts;		/* the audio payload types we have; SDP names */
+	size_t npts;		/* the static ones of RFC 3551 */
 	int first_pt;		/* offered first: the card's law (SIP_SDP_PT_PCMA/PCMU) */
 	int te_pt;		/* telephone-event payload type (96-127), -1 = none */
 	int ptime;		/* ms, the card's chunk; 0 = RFC 3551's default 20 */
 	uint32_t sess_id, sess_version;
 };
-/* Our offer (RFC 3264 section 5.1): every codec we have, first_pt first,
+/* Our offer (RFC 3264 section 5.1): every codec of l->pts, first_pt first,
  * telephone-event 0-16, ptime, sendrecv. Also what sip_sdp_negotiate() takes
  * as `ours`. */
 void sip_sdp_offer(const struct sip_sdp_local *l, struct sip_sdp_media *out);

@@ -151,7 +151,9 @@ int main(void)
 	TAP_OK(sip_sdp_parse(NULL, 0, &p) == EINVAL, "sip_sdp_parse: empty body -> EINVAL");
 	/* sip_sdp_offer: the one place that builds our offer */
 	{
-		struct sip_sdp_local l = { .addr = "192.0.2.10", .port = 4000, .first_pt = SIP_SDP_PT_PCMA,
+		static const int have[] = { SIP_SDP_PT_PCMU, SIP_SDP_PT_PCMA };
+		struct sip_sdp_local l = { .addr = "192.0.2.10", .port = 4000, .pts = have, .npts = 2,
+				       .first_pt = SIP_SDP_PT_PCMA,
 				       .te_pt = 101, .ptime = 20, .sess_id = 1234, .sess_version = 1 };
 		struct sip_sdp_media mine;
 		int pt, te;
@@ -167,6 +169,17 @@ int main(void)
 		TAP_OK(mine.npts == 2 && mine.pts[0] == 0 && mine.pts[1] == 8 && mine.te_pt == 110 &&
 		       mine.ptime == 20,
 		       "RFC 3551 section 4.5: mu-law first, the configured event type, ptime 20 by default");
+		{
+			/* the codecs are the caller's: only those, and only those SDP
+			 * can name statically (18 is G.729, which dsp/ lacks here) */
+			static const int alaw_only[] = { SIP_SDP_PT_PCMA, 18 };
+
+			l.pts = alaw_only;
+			sip_sdp_offer(&l, &mine);
+			TAP_OK(mine.npts == 1 && mine.pts[0] == SIP_SDP_PT_PCMA,
+			       "RFC 3264 section 5.1: the offer lists the caller's codecs only (PCMA of {8, 18})");
+			l.pts = have;
+		}
 		l.te_pt = 101;
 		sip_sdp_offer(&l, &o);
 		/* the answer picks PCMA, events as 96 */

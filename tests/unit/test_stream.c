@@ -104,6 +104,18 @@ int main(void)
 	TAP_OK(ok, "ITU-T G.711 mu-law: every code back to itself but negative zero 0x7F (-> 0xFF)");
 	dsp_codec_free(c);
 	TAP_OK(dsp_codec_new(18, &c) == ENOTSUP && !c, "payload type 18 (G.729) not implemented: ENOTSUP");
+	{
+		/* the list gw/ offers in SDP is exactly what dsp_codec_new takes */
+		int pts[8], all = 1;
+		size_t n = dsp_codec_pts(pts, 8);
+
+		for (size_t i = 0; i < n; i++) {
+			all = all && dsp_codec_new(pts[i], &c) == 0;
+			dsp_codec_free(c);
+		}
+		TAP_OK(n == 2 && pts[0] == 0 && pts[1] == 8 && all,
+		       "RFC 3551 table 4: dsp_codec_pts lists PCMU (0) and PCMA (8), each one dsp_codec_new takes");
+	}
 
 	/* concealment: a gap after speech is filled, then fades out */
 	dsp_codec_new(8, &c);
