@@ -76,7 +76,6 @@ static const char *const event_names[SIP_CE_COUNT] = {
 	[SIP_CE_IDLE] = "no transaction left",
 };
 
-static void on_t_2xx(void *arg);
 static void enter_no_ack_wait(struct fsm *f, int from);
 static void enter_ending(struct fsm *f, int from);
 
@@ -780,44 +779,4 @@ int sip_call_dispatch(struct sip_call *c, struct sip_call_ev *e)
 	int err = fsm_dispatch(c->fsm, e->type, e);
 
 	return err ? err : e->err;
-}
-
-/* ---- life cycle ---- */
-
-struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing)
-{
-	struct sip_call *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	if (loop_timer_new(ua->loop, on_t_2xx, c, &c->t_2xx) ||
-	    fsm_new(&dialog_def, ua->loop, SIP_CS_NULL, c, &c->fsm)) {
-		loop_timer_free(c->t_2xx);
-		free(c);
-		return NULL;
-	}
-	c->ua = ua;
-	c->id = ++ua->next_call_id;
-	fsm_set_name(c->fsm, "sip call %u (-)", c->id);
-	c->outgoing = outgoing;
-	c->hangup_q850 = -1;
-	c->retry_after = -1;
-	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
-	c->next = ua->calls;
-	if (c->next)
-		c->next->pprev = &c->next;
-	c->pprev = &ua->calls;
-	ua->calls = c;
-	ua->st.calls++;
-	sip_call_touch(c);
-	return c;
-}
-
-static void on_t_2xx(void *arg)
-{
-	struct sip_call *c = arg;
-	struct sip_ua *ua = c->ua;
-
-	fsm_dispatch(c->fsm, SIP_CE_TIMER_2XX, NULL);
-	sip_ua_kick(ua);
 }

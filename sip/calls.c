@@ -2,9 +2,9 @@
 /*
  * The UA's calls: which call a message belongs to (by Call-ID in a hash
  * map, then the dialog or the INVITE's branch: nothing walks every call),
- * a call's transactions, and when a call may be freed (the reaper in
- * ua.c looks only at calls something happened to; the machine in call.c
- * frees it).
+ * a call's transactions, and its life cycle: made here, freed when it may
+ * be (the reaper in ua.c looks only at calls something happened to; the
+ * machine in call.c frees it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -155,4 +155,45 @@ void sip_call_tr_gone(struct sip_call *c, osip_transaction_t *tr)
 		c->inv_tr = NULL;
 	c->ntr--;
 	sip_call_touch(c);
+}
+
+/* Our 2xx's next retransmission is due (call.c's machine sends it). */
+static void on_t_2xx(void *arg)
+{
+	struct sip_call *c = arg;
+	struct sip_ua *ua = c->ua;
+
+	fsm_dispatch(c->fsm, SIP_CE_TIMER_2XX, NULL);
+	sip_ua_kick(ua);
+}
+
+/* ---- life cycle ---- */
+
+struct sip_call *sip_call_new(struct sip_ua *ua, int outgoing)
+{
+	struct sip_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (loop_timer_new(ua->loop, on_t_2xx, c, &c->t_2xx) ||
+	    fsm_new(sip_call_machine(), ua->loop, SIP_CS_NULL, c, &c->fsm)) {
+		loop_timer_free(c->t_2xx);
+		free(c);
+		return NULL;
+	}
+	c->ua = ua;
+	c->id = ++ua->next_call_id;
+	fsm_set_name(c->fsm, "sip call %u (-)", c->id);
+	c->outgoing = outgoing;
+	c->hangup_q850 = -1;
+	c->retry_after = -1;
+	sip_ua_rand_token(c->local_tag, sizeof(c->local_tag));
+	c->next = ua->calls;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &ua->calls;
+	ua->calls = c;
+	ua->st.calls++;
+	sip_call_touch(c);
+	return c;
 }

@@ -606,23 +606,29 @@ static void to_call(struct tdm_span *s, q931_call *q, enum isdn_event type, int 
 	isdn_call_event(c, &e);
 }
 
+/* Layer 2 up or down (Q.921): the span's state; calls kept over an outage
+ * while T309 runs, else cleared with cause 38. */
+static void link_event(struct tdm_span *s, int up)
+{
+	struct isdn *in = s->sigp;
+
+	log_notice(LOG_ISDN, "%s: D-channel layer 2 %s", s->name, up ? "up" : "down");
+	s->sig_up = up;
+	if (up)
+		in->relinks = 0;
+	else if (pri_get_timer(in->pri, PRI_TIMER_T309) < 0)
+		isdn_clear_all(s, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1);
+	span_update(s);
+}
+
 static void handle_event(struct tdm_span *s, pri_event *e)
 {
 	struct isdn *in = s->sigp;
 
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
-		log_notice(LOG_ISDN, "%s: D-channel layer 2 up", s->name);
-		s->sig_up = 1;
-		in->relinks = 0;
-		span_update(s);
-		break;
 	case PRI_EVENT_DCHAN_DOWN:
-		log_notice(LOG_ISDN, "%s: D-channel layer 2 down", s->name);
-		s->sig_up = 0;
-		if (pri_get_timer(in->pri, PRI_TIMER_T309) < 0)
-			isdn_clear_all(s, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1);
-		span_update(s);
+		link_event(s, e->e == PRI_EVENT_DCHAN_UP);
 		break;
 	case PRI_EVENT_RESTART: {
 		int chan = CHAN_OF(e->restart.channel);
